@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tsc_watch.c - emit kvm_tsc_offset for every change of a vCPU's L1 TSC
+ * offset or scaling ratio, before the vCPU runs guest code with it.
+ *
+ * KVM has no tracepoint for ratio changes and its kvm_write_tsc_offset has
+ * no VM identity, so the L1 values are compared where they take effect: on
+ * every VM entry. Reading the L1 values (not the current ones) keeps the
+ * stream quiet while a vCPU runs a nested guest.
+ *
+ * Fast path (VM entry, IRQs off): each CPU remembers the vCPU that last
+ * entered on it and the values last emitted for that vCPU. Same vCPU, same
+ * values and an unchanged global generation mean nothing changed: no lock,
+ * no allocation, no lookup. The generation moves whenever an event is
+ * emitted anywhere (another CPU's memory of that vCPU may be stale) and on
+ * every L1 offset write (a new vCPU may reuse a freed one's address).
+ *
+ * Slow path: a hash table of the values last emitted per vCPU, under a raw
+ * spinlock. A record is stale when its vCPU's exit counter went backwards:
+ * a vCPU exits at least once between two entries, so the counter only grows
+ * for one vCPU and restarts at 0 for a new one at the same address.
+ */
+#include <linux/atomic.h>
+#include <linux/dcache.h>
+#include <linux/hashtable.h>
+#include <linux/kvm_host.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <asm/msr.h>
+
+#include "kvm_link.h"
+#include "kvm_tsc_change.h"
+#include "kvm_tsc_trace.h"
+#include "tsc_watch.h"
+
+/* Beyond this many vCPUs remembered, changes are emitted without memory. */
+#define SEEN_MAX 65536
+
+struct seen_vcpu {
+	struct hlist_node node;
+	const struct kvm_vcpu *vcpu;
+	const struct kvm *kvm;
+	u64 exits;
+	u64 offset;
+	u64 ratio;
+};
+
+struct entry_cache {
+	const struct kvm_vcpu *vcpu;
+	u64 offset;
+	u64 ratio;
+	long gen;
+};
+
+static DEFINE_PER_CPU(struct entry_cache, entry_cache);
+static atomic_long_t watch_gen = ATOMIC_LONG_INIT(1);
+static DEFINE_HASHTABLE(seen, 10);
+static DEFINE_RAW_SPINLOCK(seen_lock);
+static unsigned int seen_count;
+static u8 watch_frac_bits;
+
+static struct seen_vcpu *seen_find(const struct kvm_vcpu *vcpu)
+{
+	struct seen_vcpu *s;
+
+	hash_for_each_possible(seen, s, node, (unsigned long)vcpu)
+		if (s->vcpu == vcpu)
+			return s;
+	return NULL;
+}
+
+static void vm_name(const struct kvm *kvm, char *buf)
+{
+	/* KVM's debugfs directory is never renamed while the VM lives. */
+	const struct dentry *d = kvm->debugfs_dentry;
+
+	if (IS_ERR_OR_NULL(d))
+		buf[0] = '\0';
+	else
+		strscpy(buf, d->d_name.name, KVM_TSC_VM_NAME_LEN);
+}
+
+static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
+{
+	u64 offset = READ_ONCE(vcpu->arch.l1_tsc_offset);
+	u64 ratio = READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio);
+	u64 exits = vcpu->stat.exits;
+	struct kvm_tsc_change c = { .prev_offset = 0, .prev_ratio = 0 };
+	struct seen_vcpu *s;
+	unsigned long flags;
+	bool emit = true;
+
+	c.reason = exits ? KVM_TSC_REASON_ATTACH : KVM_TSC_REASON_CREATE;
+	raw_spin_lock_irqsave(&seen_lock, flags);
+	s = seen_find(vcpu);
+	if (s && s->kvm == vcpu->kvm && exits > s->exits) {
+		if (s->offset == offset && s->ratio == ratio) {
+			emit = false;
+		} else {
+			c.reason = s->offset != offset ? KVM_TSC_REASON_WRITE :
+							 KVM_TSC_REASON_RATIO;
+			c.prev_offset = s->offset;
+			c.prev_ratio = s->ratio;
+		}
+	} else if (!s && seen_count < SEEN_MAX) {
+		s = kmalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
+		if (s) {
+			hash_add(seen, &s->node, (unsigned long)vcpu);
+			seen_count++;
+		}
+	}
+	if (s) {
+		s->vcpu = vcpu;
+		s->kvm = vcpu->kvm;
+		s->exits = exits;
+		s->offset = offset;
+		s->ratio = ratio;
+	}
+	if (emit)
+		atomic_long_inc(&watch_gen);
+	ec->vcpu = s ? vcpu : NULL;
+	ec->offset = offset;
+	ec->ratio = ratio;
+	ec->gen = atomic_long_read(&watch_gen);
+	raw_spin_unlock_irqrestore(&seen_lock, flags);
+
+	if (!emit)
+		return;
+	c.host_tsc = rdtsc_ordered();
+	c.offset = offset;
+	c.ratio = ratio;
+	c.frac_bits = watch_frac_bits;
+	c.qemu_pid = current->tgid;
+	c.vcpu_tid = current->pid;
+	c.vcpu = vcpu->vcpu_id;
+	vm_name(vcpu->kvm, c.vm);
+	trace_kvm_tsc_offset(&c);
+}
+
+/* kvm_entry(vcpu): IRQs are off, the vCPU is about to enter the guest. */
+static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu)
+{
+	struct entry_cache *ec = this_cpu_ptr(&entry_cache);
+
+	if (likely(ec->vcpu == vcpu &&
+		   ec->gen == atomic_long_read(&watch_gen) &&
+		   ec->offset == READ_ONCE(vcpu->arch.l1_tsc_offset) &&
+		   ec->ratio == READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio)))
+		return;
+	watch_slow(vcpu, ec);
+}
+
+/* kvm_write_tsc_offset(vcpu_id, prev, next): an L1 offset write, any cause. */
+static void probe_kvm_write_tsc_offset(void *data, unsigned int vcpu_id,
+				       u64 prev, u64 next)
+{
+	atomic_long_inc(&watch_gen);
+}
+
+int tsc_watch_start(const struct kvm_link *link)
+{
+	int ret;
+
+	watch_frac_bits = link->frac_bits;
+	ret = tracepoint_probe_register(link->write_tsc_offset,
+					probe_kvm_write_tsc_offset, NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(link->entry, probe_kvm_entry, NULL);
+	if (ret)
+		tracepoint_probe_unregister(link->write_tsc_offset,
+					    probe_kvm_write_tsc_offset, NULL);
+	return ret;
+}
+
+void tsc_watch_stop(const struct kvm_link *link)
+{
+	struct seen_vcpu *s;
+	struct hlist_node *tmp;
+	int bkt;
+
+	tracepoint_probe_unregister(link->entry, probe_kvm_entry, NULL);
+	tracepoint_probe_unregister(link->write_tsc_offset,
+				    probe_kvm_write_tsc_offset, NULL);
+	tracepoint_synchronize_unregister();
+	hash_for_each_safe(seen, bkt, tmp, s, node) {
+		hash_del(&s->node);
+		kfree(s);
+	}
+	seen_count = 0;
+}

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tscguest: a KVM test guest that knows the truth about its TSC.
+ *
+ * It creates N VMs x M vCPUs in this process through the KVM API (one
+ * thread per vCPU, the vCPU created in its own thread as QEMU does). Each
+ * guest runs a 16-bit loop: rdtsc, then report EAX and EDX through port
+ * I/O. The host reads its own TSC just before and just after the KVM_RUN
+ * in which the guest read its TSC, so for every sample h0 <= g - offset <= h1
+ * holds with the offset KVM really applied. Offsets can be changed mid-run
+ * by KVM_VCPU_TSC_OFFSET or by writing IA32_TSC through KVM_SET_MSRS, and
+ * vCPUs can be added mid-run; every change is read back through
+ * KVM_GET_DEVICE_ATTR and printed, so a test can compare it with what the
+ * kernel exporter recorded.
+ *
+ * Output (one record a line, on stdout):
+ *   vm VM pid PID fd FD                       debugfs name is PID-FD
+ *   vcpu VM VCPU tid TID offset OFF           after creation
+ *   set VM VCPU ITER how HOW value V offset OFF
+ *   sample VM VCPU H0 G H1
+ *   runs VM VCPU N                            KVM_RUN calls (= VM exits)
+ *   done
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_VMS 256
+#define MAX_VCPUS 64
+#define MAX_ACTIONS 256
+#define MSR_IA32_TSC 0x10
+#define PORT_LO 0x10
+#define PORT_HI 0x11
+
+/* rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0 */
+static const uint8_t guest_code[] = {
+	0x0f, 0x31, 0x66, 0x89, 0xd3, 0x66, 0xe7, PORT_LO,
+	0x66, 0x89, 0xd8, 0x66, 0xe7, PORT_HI, 0xeb, 0xf0,
+};
+
+enum action_kind { ACT_OFFSET, ACT_TSC, ACT_ADD_VCPU };
+
+struct action {
+	enum action_kind kind;
+	int vm, vcpu;
+	long long iter;
+	int64_t value;
+};
+
+struct vm {
+	int fd;
+	int idx;
+	void *mem;
+	int nr_vcpus;		/* created so far */
+	pthread_t threads[MAX_VCPUS];
+	pthread_mutex_t lock;
+};
+
+struct vcpu_arg {
+	struct vm *vm;
+	int id;
+};
+
+static int kvm_fd;
+static int opt_vms = 1, opt_vcpus = 1;
+static long long opt_iters = 1000;
+static long long opt_sample_every = 1;
+static double opt_seconds;
+static const char *opt_ready_file, *opt_wait_file, *opt_stop_file;
+static struct action actions[MAX_ACTIONS];
+static int nr_actions;
+static struct vm vms[MAX_VMS];
+static volatile sig_atomic_t stop_requested;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static long vcpu_mmap_size;
+static struct timespec start_time;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "tscguest: ");
+	vfprintf(stderr, fmt, ap);
+	if (errno)
+		fprintf(stderr, ": %s", strerror(errno));
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&out_lock);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static double elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start_time.tv_sec) +
+	       (now.tv_nsec - start_time.tv_nsec) / 1e9;
+}
+
+static bool should_stop(long long iter)
+{
+	if (stop_requested)
+		return true;
+	if (opt_seconds > 0)
+		return elapsed() >= opt_seconds;
+	if (opt_stop_file)
+		return access(opt_stop_file, F_OK) == 0;
+	return opt_iters > 0 && iter >= opt_iters;
+}
+
+static int64_t get_offset(int vcpu_fd)
+{
+	int64_t off;
+	struct kvm_device_attr attr = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+
+	if (ioctl(vcpu_fd, KVM_GET_DEVICE_ATTR, &attr))
+		die("KVM_GET_DEVICE_ATTR(KVM_VCPU_TSC_OFFSET)");
+	return off;
+}
+
+static void set_offset(int vcpu_fd, int64_t off)
+{
+	struct kvm_device_attr attr = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+
+	if (ioctl(vcpu_fd, KVM_SET_DEVICE_ATTR, &attr))
+		die("KVM_SET_DEVICE_ATTR(KVM_VCPU_TSC_OFFSET)");
+}
+
+static void write_tsc_msr(int vcpu_fd, uint64_t value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = {
+		.hdr.nmsrs = 1,
+		.entry = { .index = MSR_IA32_TSC, .data = value },
+	};
+
+	if (ioctl(vcpu_fd, KVM_SET_MSRS, &msrs) != 1)
+		die("KVM_SET_MSRS(IA32_TSC)");
+}
+
+static void setup_real_mode(int vcpu_fd)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs))
+		die("KVM_GET_SREGS");
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs))
+		die("KVM_SET_SREGS");
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = 0;
+	regs.rflags = 2;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs))
+		die("KVM_SET_REGS");
+}
+
+static void *vcpu_thread(void *p);
+
+static void start_vcpu(struct vm *vm)
+{
+	struct vcpu_arg *arg = malloc(sizeof(*arg));
+
+	if (!arg)
+		die("out of memory");
+	pthread_mutex_lock(&vm->lock);
+	if (vm->nr_vcpus >= MAX_VCPUS) {
+		errno = 0;
+		die("too many vCPUs in VM %d", vm->idx);
+	}
+	arg->vm = vm;
+	arg->id = vm->nr_vcpus++;
+	if (pthread_create(&vm->threads[arg->id], NULL, vcpu_thread, arg))
+		die("pthread_create");
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Apply the actions planned for this vCPU at this iteration. */
+static void run_actions(struct vm *vm, int id, int vcpu_fd, long long iter)
+{
+	for (int i = 0; i < nr_actions; i++) {
+		struct action *a = &actions[i];
+
+		if (a->vm != vm->idx || a->vcpu != id || a->iter != iter)
+			continue;
+		switch (a->kind) {
+		case ACT_OFFSET:
+			set_offset(vcpu_fd, a->value);
+			break;
+		case ACT_TSC:
+			write_tsc_msr(vcpu_fd, (uint64_t)a->value);
+			break;
+		case ACT_ADD_VCPU:
+			start_vcpu(vm);
+			out("add %d %d %lld\n", vm->idx, id, iter);
+			continue;
+		}
+		out("set %d %d %lld how %s value %" PRId64 " offset %" PRId64 "\n",
+		    vm->idx, id, iter, a->kind == ACT_OFFSET ? "offset" : "tsc",
+		    a->value, get_offset(vcpu_fd));
+	}
+}
+
+static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port)
+{
+	for (;;) {
+		if (ioctl(vcpu_fd, KVM_RUN, 0)) {
+			if (errno == EINTR)
+				continue;
+			die("KVM_RUN");
+		}
+		if (run->exit_reason == KVM_EXIT_IO &&
+		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
+			return *(uint32_t *)((char *)run + run->io.data_offset);
+		if (run->exit_reason != KVM_EXIT_INTR) {
+			errno = 0;
+			die("unexpected exit %u (port %#x)", run->exit_reason,
+			    run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
+		}
+	}
+}
+
+static void *vcpu_thread(void *p)
+{
+	struct vcpu_arg *arg = p;
+	struct vm *vm = arg->vm;
+	int id = arg->id;
+	long long iter, runs = 0;
+	struct kvm_run *run;
+	int vcpu_fd;
+
+	free(arg);
+	vcpu_fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (vcpu_fd < 0)
+		die("KVM_CREATE_VCPU %d", id);
+	run = mmap(NULL, vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   vcpu_fd, 0);
+	if (run == MAP_FAILED)
+		die("mmap kvm_run");
+	setup_real_mode(vcpu_fd);
+	out("vcpu %d %d tid %ld offset %" PRId64 "\n", vm->idx, id,
+	    (long)syscall(SYS_gettid), get_offset(vcpu_fd));
+
+	for (iter = 0; !should_stop(iter); iter++) {
+		uint64_t h0, h1, lo, hi;
+
+		run_actions(vm, id, vcpu_fd, iter);
+		h0 = rdtsc_ordered();
+		lo = run_until_io(vcpu_fd, run, PORT_LO);
+		h1 = rdtsc_ordered();
+		hi = run_until_io(vcpu_fd, run, PORT_HI);
+		runs += 2;
+		if (opt_sample_every > 0 && iter % opt_sample_every == 0)
+			out("sample %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			    vm->idx, id, h0, (hi << 32) | lo, h1);
+	}
+	out("runs %d %d %lld\n", vm->idx, id, runs);
+	munmap(run, vcpu_mmap_size);
+	close(vcpu_fd);
+	return NULL;
+}
+
+static void create_vm(struct vm *vm, int idx)
+{
+	struct kvm_userspace_memory_region region;
+
+	vm->idx = idx;
+	pthread_mutex_init(&vm->lock, NULL);
+	vm->fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		die("KVM_CREATE_VM");
+	vm->mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		die("mmap guest memory");
+	memcpy(vm->mem, guest_code, sizeof(guest_code));
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = 0x1000,
+		.userspace_addr = (uint64_t)(uintptr_t)vm->mem,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		die("KVM_SET_USER_MEMORY_REGION");
+	out("vm %d pid %d fd %d\n", idx, (int)getpid(), vm->fd);
+}
+
+static void parse_action(const char *s, bool add_vcpu)
+{
+	struct action *a = &actions[nr_actions];
+	char how[16];
+	int n;
+
+	if (nr_actions >= MAX_ACTIONS) {
+		errno = 0;
+		die("too many actions");
+	}
+	errno = 0;
+	if (add_vcpu) {
+		a->kind = ACT_ADD_VCPU;
+		a->vcpu = 0;
+		if (sscanf(s, "%d:%lld%n", &a->vm, &a->iter, &n) != 2 || s[n])
+			die("bad --add-vcpu '%s' (want VM:ITER)", s);
+	} else {
+		if (sscanf(s, "%d:%d:%lld:%15[a-z]:%" SCNi64 "%n", &a->vm,
+			   &a->vcpu, &a->iter, how, &a->value, &n) != 5 || s[n])
+			die("bad --set '%s' (want VM:VCPU:ITER:offset|tsc:VALUE)", s);
+		if (!strcmp(how, "offset"))
+			a->kind = ACT_OFFSET;
+		else if (!strcmp(how, "tsc"))
+			a->kind = ACT_TSC;
+		else
+			die("bad --set '%s': '%s' is neither offset nor tsc", s, how);
+	}
+	nr_actions++;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: tscguest [--vms N] [--vcpus M] [--iters K | --seconds S | --stop-file F]\n"
+		"                [--sample-every S] [--set VM:VCPU:ITER:offset|tsc:VALUE]...\n"
+		"                [--add-vcpu VM:ITER]... [--ready-file F] [--wait-file F]\n");
+	exit(2);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			usage();
+		if (!strcmp(o, "--vms"))
+			opt_vms = atoi(v);
+		else if (!strcmp(o, "--vcpus"))
+			opt_vcpus = atoi(v);
+		else if (!strcmp(o, "--iters"))
+			opt_iters = atoll(v);
+		else if (!strcmp(o, "--seconds"))
+			opt_seconds = atof(v);
+		else if (!strcmp(o, "--stop-file"))
+			opt_stop_file = v;
+		else if (!strcmp(o, "--sample-every"))
+			opt_sample_every = atoll(v);
+		else if (!strcmp(o, "--set"))
+			parse_action(v, false);
+		else if (!strcmp(o, "--add-vcpu"))
+			parse_action(v, true);
+		else if (!strcmp(o, "--ready-file"))
+			opt_ready_file = v;
+		else if (!strcmp(o, "--wait-file"))
+			opt_wait_file = v;
+		else
+			usage();
+		i++;
+	}
+	if (opt_vms < 1 || opt_vms > MAX_VMS || opt_vcpus < 1 ||
+	    opt_vcpus > MAX_VCPUS)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0)
+		die("open /dev/kvm");
+	vcpu_mmap_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu_mmap_size <= 0)
+		die("KVM_GET_VCPU_MMAP_SIZE");
+
+	for (int i = 0; i < opt_vms; i++)
+		create_vm(&vms[i], i);
+	if (opt_wait_file)
+		while (access(opt_wait_file, F_OK) && !stop_requested)
+			usleep(10000);
+	clock_gettime(CLOCK_MONOTONIC, &start_time);
+	for (int i = 0; i < opt_vms; i++)
+		for (int j = 0; j < opt_vcpus; j++)
+			start_vcpu(&vms[i]);
+	if (opt_ready_file) {
+		int fd = open(opt_ready_file, O_CREAT | O_WRONLY, 0644);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	/* Threads may add vCPUs while we join: re-read the count each time. */
+	for (int i = 0; i < opt_vms; i++) {
+		for (int j = 0;; j++) {
+			pthread_t t;
+
+			pthread_mutex_lock(&vms[i].lock);
+			if (j >= vms[i].nr_vcpus) {
+				pthread_mutex_unlock(&vms[i].lock);
+				break;
+			}
+			t = vms[i].threads[j];
+			pthread_mutex_unlock(&vms[i].lock);
+			pthread_join(t, NULL);
+		}
+		close(vms[i].fd);
+		munmap(vms[i].mem, 0x1000);
+	}
+	out("done\n");
+	return 0;
+}
