@@ -60,6 +60,12 @@ int kvm_link_get(struct kvm_link *link)
 
 	link->frac_bits = caps->tsc_scaling_ratio_frac_bits;
 	link->default_ratio = caps->default_tsc_scaling_ratio;
+	if (!link->frac_bits && !link->default_ratio) {
+		/* kvm_caps is filled in by the vendor module's setup. */
+		put_symbols(ARRAY_SIZE(kvm_symbols));
+		pr_err("kvm_tsc_offset: kvm is loaded but neither kvm_intel nor kvm_amd is: load one first\n");
+		return -ENODEV;
+	}
 	if ((link->frac_bits != 32 && link->frac_bits != 48) ||
 	    link->default_ratio != 1ULL << link->frac_bits) {
 		put_symbols(ARRAY_SIZE(kvm_symbols));

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# vmsync: see README.md. Targets: deps, all, check, bench, clean.
+SHELL := /bin/bash
+
+LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+# The running kernel's build directory when it has one, else the lab kernel's.
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)),$(RUNNING_KDIR),/lib/modules/$(LAB_KREL)/build)
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := -std=c11 -Wall -Wextra -Werror $(CFLAGS)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+all: kmod tools
+
+deps:
+	scripts/install-deps
+
+kmod:
+	@test -n "$(KREL)" || { echo "no kernel build directory at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
+	KDIR=$(KDIR) kmod/build-for $(KREL)
+
+tools: build/bin/tscguest build/asan/tscguest
+
+build/bin/tscguest: tests/lab/tscguest.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $<
+
+build/asan/tscguest: tests/lab/tscguest.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -pthread -o $@ $<
+
+check: tools
+	tests/check
+
+bench: tools
+	bench/vm-exits
+
+clean:
+	rm -rf build
+
+.PHONY: all deps kmod tools check bench clean

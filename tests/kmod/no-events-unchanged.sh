@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# An exit-heavy vCPU whose offset never changes: over more than 100,000 VM
+# exits, exactly one event (its creation), nothing else.
+. "$VMSYNC_REPO/tests/lib/labtest.sh"
+
+exits() { cat /sys/kernel/debug/kvm/exits; }
+
+modprobe kvm_tsc_offset
+ftrace_event on
+before=$(exits)
+"$TSCGUEST" --vms 1 --vcpus 1 --iters 55000 --sample-every 0 >"$T/guest.log"
+after=$(exits)
+ftrace_event off
+cp "$TRACEFS/trace" "$T/ftrace.txt"
+rmmod kvm_tsc_offset
+
+n=$(( after - before ))
+echo "VM exits counted by KVM: $n"
+[ "$n" -ge 100000 ] || fail "only $n VM exits, the test needs at least 100000"
+pid=$(awk '$1 == "vm" { print $4 }' "$T/guest.log")
+events=$(grep -c "kvm_tsc_offset: qemu_pid=$pid " "$T/ftrace.txt" || true)
+creates=$(grep -c "kvm_tsc_offset: qemu_pid=$pid .*reason=create" "$T/ftrace.txt" || true)
+echo "events for the guest: $events (creations: $creates)"
+[ "$events" = 1 ] && [ "$creates" = 1 ] ||
+	fail "expected exactly one event (the creation), got $events"

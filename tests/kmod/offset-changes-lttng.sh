@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# The same scenario as offset-changes-ftrace.sh, recorded by a real LTTng
+# kernel session ('lttng enable-event -k kvm_tsc_offset', the probe loaded
+# by lttng-sessiond --extra-kmod-probes=kvm-tsc) and read by babeltrace2.
+. "$VMSYNC_REPO/tests/lib/labtest.sh"
+. "$VMSYNC_REPO/tests/kmod/offset-scenario.sh"
+
+modprobe kvm_tsc_offset
+lttng_start offsets
+lttng list -k | grep -q kvm_tsc_offset || fail "'lttng list -k' does not list kvm_tsc_offset"
+offset_scenario "$T"
+lttng_stop offsets
+"$CHECK_EVENTS" --babeltrace "$T/offsets.txt" "$T"/guest-*.log
