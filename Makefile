@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmsync: see README.md. Targets: deps, all, check, bench, clean.
+# vmsync: see README.md. Targets: deps, all, demo, check, bench, clean.
 SHELL := /bin/bash
 
 LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
@@ -32,6 +32,9 @@ build/asan/tscguest: tests/lab/tscguest.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SANITIZE) -pthread -o $@ $<
 
+demo: tools
+	tests/lab/run --out build/demo tests/lab/demo-exporter.sh
+
 check: tools
 	tests/check
 
@@ -41,4 +44,4 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools check bench clean
+.PHONY: all deps kmod tools demo check bench clean

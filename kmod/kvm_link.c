@@ -15,7 +15,7 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
 	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#error "kvm_tsc_offset is checked on Linux 6.1 only: check kvm_entry, kvm_write_tsc_offset and struct kvm_caps for this kernel, then extend the gate in kmod/kvm_link.c (doc/porting.md)"
+#error "kvm_tsc_offset is checked on Linux 6.1 only: check kvm_entry, kvm_write_tsc_offset and struct kvm_caps for this kernel, then extend this gate (doc/porting.md)"
 #endif
 
 /* The head of 6.1's struct kvm_caps; validated at load time. */
