@@ -121,7 +121,8 @@ static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 	}
 	if (emit)
 		atomic_long_inc(&watch_gen);
-	ec->vcpu = s ? vcpu : NULL;
+	/* Even without a record, this CPU remembers what it just emitted. */
+	ec->vcpu = vcpu;
 	ec->offset = offset;
 	ec->ratio = ratio;
 	ec->gen = atomic_long_read(&watch_gen);
