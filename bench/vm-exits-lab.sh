@@ -57,3 +57,6 @@ printf '  B module loaded                    %8s  B/A %.4f\n' "$mb" "$(echo "$mb
 printf '  C loaded, LTTng event enabled      %8s  C/A %.4f (target >= 0.99)\n' "$mc" "$(echo "$mc / $ma" | bc -l)"
 printf '  L absent, same LTTng session       %8s  L/A %.4f (cost of the session alone)\n' "$ml" "$(echo "$ml / $ma" | bc -l)"
 printf '  C/L (the module under a session)   %.4f\n' "$(echo "$mc / $ml" | bc -l)"
+spread() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { printf "%s..%s", v[1], v[NR] }'; }
+echo "spread (min..max): A $(spread "${all[A]}")  B $(spread "${all[B]}")  C $(spread "${all[C]}")  L $(spread "${all[L]}")"
+echo "(the lab's TCG makes single runs vary by +-20%: read the medians, and more rounds narrow them)"
