@@ -16,14 +16,18 @@
  * every L1 offset write (a new vCPU may reuse a freed one's address).
  *
  * Slow path: a hash table of the values last emitted per vCPU, under a raw
- * spinlock. A record is stale when its vCPU's exit counter went backwards:
- * a vCPU exits at least once between two entries, so the counter only grows
- * for one vCPU and restarts at 0 for a new one at the same address.
+ * spinlock. Records are dropped when KVM destroys the vCPU (a kprobe on
+ * kvm_arch_vcpu_destroy; KVM has no tracepoint there). As a second line, a
+ * record is stale when its vCPU's exit counter went backwards: a vCPU exits
+ * at least once between two entries, so the counter only grows for one vCPU
+ * and restarts at 0 for a new one at the same address.
  */
 #include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/hashtable.h>
+#include <linux/kprobes.h>
 #include <linux/kvm_host.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -60,6 +64,9 @@ static atomic_long_t watch_gen = ATOMIC_LONG_INIT(1);
 static DEFINE_HASHTABLE(seen, 10);
 static DEFINE_RAW_SPINLOCK(seen_lock);
 static unsigned int seen_count;
+/* Read-only, for leak checks: vCPUs the module currently holds a record of. */
+module_param_named(tracked_vcpus, seen_count, uint, 0444);
+MODULE_PARM_DESC(tracked_vcpus, "vCPUs currently tracked (records are dropped when KVM destroys a vCPU)");
 static u8 watch_frac_bits;
 
 static struct seen_vcpu *seen_find(const struct kvm_vcpu *vcpu)
@@ -141,8 +148,11 @@ static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 	trace_kvm_tsc_offset(&c);
 }
 
-/* kvm_entry(vcpu): IRQs are off, the vCPU is about to enter the guest. */
-static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu)
+/*
+ * kvm_entry: IRQs are off, the vCPU is about to enter the guest. 6.1 stable
+ * kernels gained a second argument (force_immediate_exit); it is unused here.
+ */
+static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu, bool force_exit)
 {
 	struct entry_cache *ec = this_cpu_ptr(&entry_cache);
 
@@ -161,19 +171,54 @@ static void probe_kvm_write_tsc_offset(void *data, unsigned int vcpu_id,
 	atomic_long_inc(&watch_gen);
 }
 
+/* kvm_arch_vcpu_destroy(vcpu): forget the vCPU before its memory is freed. */
+static int vcpu_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct kvm_vcpu *vcpu = (const struct kvm_vcpu *)regs->di;
+	struct seen_vcpu *s;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&seen_lock, flags);
+	s = seen_find(vcpu);
+	if (s) {
+		hash_del(&s->node);
+		seen_count--;
+	}
+	/* Per-CPU caches may still name this vCPU. */
+	atomic_long_inc(&watch_gen);
+	raw_spin_unlock_irqrestore(&seen_lock, flags);
+	kfree(s);
+	return 0;
+}
+
+static struct kprobe vcpu_destroy_kp = {
+	.symbol_name = "kvm_arch_vcpu_destroy",
+	.pre_handler = vcpu_destroy_pre,
+};
+static bool vcpu_destroy_hooked;
+
 int tsc_watch_start(const struct kvm_link *link)
 {
 	int ret;
 
 	watch_frac_bits = link->frac_bits;
+	vcpu_destroy_hooked = !register_kprobe(&vcpu_destroy_kp);
+	if (!vcpu_destroy_hooked)
+		pr_notice("kvm_tsc_offset: no kprobe on kvm_arch_vcpu_destroy: records of destroyed vCPUs are kept until unload\n");
 	ret = tracepoint_probe_register(link->write_tsc_offset,
 					probe_kvm_write_tsc_offset, NULL);
 	if (ret)
-		return ret;
+		goto out_kprobe;
 	ret = tracepoint_probe_register(link->entry, probe_kvm_entry, NULL);
-	if (ret)
-		tracepoint_probe_unregister(link->write_tsc_offset,
-					    probe_kvm_write_tsc_offset, NULL);
+	if (!ret)
+		return 0;
+	tracepoint_probe_unregister(link->write_tsc_offset,
+				    probe_kvm_write_tsc_offset, NULL);
+	tracepoint_synchronize_unregister();
+out_kprobe:
+	if (vcpu_destroy_hooked)
+		unregister_kprobe(&vcpu_destroy_kp);
+	vcpu_destroy_hooked = false;
 	return ret;
 }
 
@@ -187,6 +232,9 @@ void tsc_watch_stop(const struct kvm_link *link)
 	tracepoint_probe_unregister(link->write_tsc_offset,
 				    probe_kvm_write_tsc_offset, NULL);
 	tracepoint_synchronize_unregister();
+	if (vcpu_destroy_hooked)
+		unregister_kprobe(&vcpu_destroy_kp);
+	vcpu_destroy_hooked = false;
 	hash_for_each_safe(seen, bkt, tmp, s, node) {
 		hash_del(&s->node);
 		kfree(s);

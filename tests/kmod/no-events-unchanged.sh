@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # An exit-heavy vCPU whose offset never changes: over more than 100,000 VM
-# exits, exactly one event (its creation), nothing else.
+# exits, exactly one event (its creation), nothing else; once the VM is
+# destroyed the module holds no record of it.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 
 modprobe kvm_tsc_offset
@@ -8,7 +9,10 @@ ftrace_event on
 "$TSCGUEST" --vms 1 --vcpus 1 --iters 55000 --sample-every 0 >"$T/guest.log"
 ftrace_event off
 cp "$TRACEFS/trace" "$T/ftrace.txt"
+# The guest is gone: the module must not hold a record of its vCPU any more.
+tracked=$(cat /sys/module/kvm_tsc_offset/parameters/tracked_vcpus)
 rmmod kvm_tsc_offset
+[ "$tracked" = 0 ] || fail "$tracked vCPU records left after every VM was destroyed"
 
 # Each return of KVM_RUN is one VM exit (KVM's own debugfs counter is summed
 # over live VMs only, so it is gone once the guest exits).
