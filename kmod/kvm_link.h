@@ -12,7 +12,7 @@
 #include <linux/types.h>
 
 struct kvm_link {
-	struct tracepoint *entry;		/* kvm_entry(vcpu) */
+	struct tracepoint *entry;		/* kvm_entry(vcpu[, force_exit]) */
 	struct tracepoint *write_tsc_offset;	/* kvm_write_tsc_offset(id, prev, next) */
 	u8 frac_bits;				/* of the TSC scaling ratio */
 	u64 default_ratio;			/* 1 << frac_bits */
