@@ -260,6 +260,15 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port)
 		if (run->exit_reason == KVM_EXIT_IO &&
 		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
 			return *(uint32_t *)((char *)run + run->io.data_offset);
+		if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
+			errno = 0;
+			die("KVM internal error, suberror %u, %u data words: %#llx %#llx %#llx %#llx",
+			    run->internal.suberror, run->internal.ndata,
+			    (unsigned long long)run->internal.data[0],
+			    (unsigned long long)run->internal.data[1],
+			    (unsigned long long)run->internal.data[2],
+			    (unsigned long long)run->internal.data[3]);
+		}
 		if (run->exit_reason != KVM_EXIT_INTR) {
 			errno = 0;
 			die("unexpected exit %u (port %#x)", run->exit_reason,
