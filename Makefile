@@ -22,7 +22,17 @@ kmod:
 	@test -n "$(KREL)" || { echo "no kernel build directory at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
 	KDIR=$(KDIR) kmod/build-for $(KREL)
 
-tools: build/bin/tscguest build/asan/tscguest
+tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests
+
+GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
+
+build/bin/vmsync-guests: $(GUESTS_SRC) statedump/vmm_args.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(GUESTS_SRC)
+
+build/asan/vmsync-guests: $(GUESTS_SRC) statedump/vmm_args.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -o $@ $(GUESTS_SRC)
 
 build/bin/tscguest: tests/lab/tscguest.c
 	@mkdir -p $(@D)

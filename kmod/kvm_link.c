@@ -31,6 +31,9 @@ static const char *const kvm_symbols[] = {
 	"__tracepoint_kvm_entry",
 	"__tracepoint_kvm_write_tsc_offset",
 	"kvm_caps",
+	"kvm_debugfs_dir",
+	"kvm_get_kvm_safe",
+	"kvm_put_kvm",
 };
 
 static void put_symbols(int n)
@@ -57,6 +60,9 @@ int kvm_link_get(struct kvm_link *link)
 	link->entry = sym[0];
 	link->write_tsc_offset = sym[1];
 	caps = sym[2];
+	link->debugfs_dir = sym[3];
+	link->get_kvm_safe = sym[4];
+	link->put_kvm = sym[5];
 
 	link->frac_bits = caps->tsc_scaling_ratio_frac_bits;
 	link->default_ratio = caps->default_tsc_scaling_ratio;

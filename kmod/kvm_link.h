@@ -11,9 +11,15 @@
 #include <linux/tracepoint.h>
 #include <linux/types.h>
 
+struct dentry;
+struct kvm;
+
 struct kvm_link {
 	struct tracepoint *entry;		/* kvm_entry(vcpu[, force_exit]) */
 	struct tracepoint *write_tsc_offset;	/* kvm_write_tsc_offset(id, prev, next) */
+	struct dentry **debugfs_dir;		/* kvm_debugfs_dir: <pid>-<fd>/ */
+	bool (*get_kvm_safe)(struct kvm *kvm);	/* false if the VM is dying */
+	void (*put_kvm)(struct kvm *kvm);	/* may destroy it: may sleep */
 	u8 frac_bits;				/* of the TSC scaling ratio */
 	u64 default_ratio;			/* 1 << frac_bits */
 };

@@ -18,8 +18,15 @@ enum kvm_tsc_reason {
 };
 
 #define KVM_TSC_VM_NAME_LEN 32		/* "<pid>-<fd>", KVM's debugfs name */
+#define KVM_TSC_UUID_LEN 37		/* 36 characters and the NUL */
+#define KVM_TSC_GUEST_NAME_LEN 64	/* qemu's -name, truncated */
 
+/*
+ * Every event structure starts with the LTTng session a statedump emits it
+ * for; NULL (live events) means every session. ftrace ignores it.
+ */
 struct kvm_tsc_change {
+	const void *session;
 	s64 offset;
 	s64 prev_offset;
 	u64 ratio;
@@ -30,6 +37,25 @@ struct kvm_tsc_change {
 	u32 vcpu;		/* vcpu_id given by the VMM */
 	u8 frac_bits;		/* fraction bits of ratio */
 	u8 reason;		/* enum kvm_tsc_reason */
+	char vm[KVM_TSC_VM_NAME_LEN];
+};
+
+/* A VM: announced at statedump, at creation (kvm_tsc_guest) and at exit. */
+struct kvm_tsc_guest {
+	const void *session;
+	pid_t qemu_pid;
+	u32 nr_vcpus;		/* online vCPUs at the time of the event */
+	char vm[KVM_TSC_VM_NAME_LEN];
+	char uuid[KVM_TSC_UUID_LEN];	/* SMBIOS system UUID, "" if none */
+	char name[KVM_TSC_GUEST_NAME_LEN];	/* -name, "" if none */
+};
+
+/* A vCPU and the host thread that runs it (kvm_tsc_vcpu). */
+struct kvm_tsc_vcpu {
+	const void *session;
+	pid_t qemu_pid;
+	pid_t vcpu_tid;		/* 0 until the vCPU first ran */
+	u32 vcpu;
 	char vm[KVM_TSC_VM_NAME_LEN];
 };
 

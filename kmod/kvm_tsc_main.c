@@ -1,20 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvm_tsc_offset - record every change of KVM vCPUs' TSC offset and ratio.
+ * kvm_tsc_offset - record every change of KVM vCPUs' TSC offset and ratio,
+ * and which guests and vCPU threads exist.
  *
- * Defines the kvm_tsc_offset tracepoint (trace system kvm_tsc) and attaches
- * to KVM's tracepoints to feed it. See tsc_watch.c for how changes are found
- * and doc/ for what the fields mean.
+ * Defines the kvm_tsc tracepoints and attaches to KVM to feed them: see
+ * tsc_watch.c for how changes are found, vm_registry.c for the guests and
+ * lttng_statedump_hook.c for the statedump; doc/ says what fields mean.
  */
 #include <linux/module.h>
 
 #include "kvm_link.h"
+#include "lttng_statedump_hook.h"
 #include "tsc_watch.h"
+#include "vm_discover.h"
+#include "vm_registry.h"
 
 #define CREATE_TRACE_POINTS
 #include "kvm_tsc_trace.h"
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_offset);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_guest);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_guest_exit);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_vcpu);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_start);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_end);
 
 static struct kvm_link link;
 
@@ -28,13 +37,32 @@ static int __init kvm_tsc_offset_init(void)
 	if (ret) {
 		pr_err("kvm_tsc_offset: cannot attach to KVM's tracepoints (%d)\n",
 		       ret);
-		kvm_link_put(&link);
+		goto out_link;
 	}
+	ret = vm_registry_start(&link);
+	if (ret)
+		goto out_watch;
+	vm_discover(&link);
+	ret = lttng_statedump_hook_start();
+	if (ret) {
+		pr_err("kvm_tsc_offset: cannot watch for LTTng's statedump (%d)\n",
+		       ret);
+		goto out_registry;
+	}
+	return 0;
+out_registry:
+	vm_registry_stop();
+out_watch:
+	tsc_watch_stop(&link);
+out_link:
+	kvm_link_put(&link);
 	return ret;
 }
 
 static void __exit kvm_tsc_offset_exit(void)
 {
+	lttng_statedump_hook_stop();
+	vm_registry_stop();
 	tsc_watch_stop(&link);
 	kvm_link_put(&link);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The kvm_tsc_offset tracepoint, trace system kvm_tsc: a plain Linux
- * tracepoint, so ftrace, trace-cmd and perf see it; lttng-probe-kvm-tsc
- * records it into LTTng sessions.
+ * The tracepoints of trace system kvm_tsc: plain Linux tracepoints, so
+ * ftrace, trace-cmd and perf see them; lttng-probe-kvm-tsc records them into
+ * LTTng sessions. kvm_tsc_offset is every change of a vCPU's offset or
+ * ratio; the others say which guests and vCPU threads exist (at statedump,
+ * and as they come and go).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvm_tsc
@@ -63,6 +65,79 @@ TRACE_EVENT(kvm_tsc_offset,
 				   { KVM_TSC_REASON_RATIO, "ratio" },
 				   { KVM_TSC_REASON_STATEDUMP, "statedump" }))
 );
+
+/* A guest: announced (in a dump, or created) and gone, with one layout. */
+DECLARE_EVENT_CLASS(kvm_tsc_guest_class,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g),
+
+	TP_STRUCT__entry(
+		__field(pid_t, qemu_pid)
+		__array(char, vm, KVM_TSC_VM_NAME_LEN)
+		__array(char, uuid, KVM_TSC_UUID_LEN)
+		__array(char, name, KVM_TSC_GUEST_NAME_LEN)
+		__field(u32, nr_vcpus)
+	),
+
+	TP_fast_assign(
+		__entry->qemu_pid = g->qemu_pid;
+		memcpy(__entry->vm, g->vm, KVM_TSC_VM_NAME_LEN);
+		memcpy(__entry->uuid, g->uuid, KVM_TSC_UUID_LEN);
+		memcpy(__entry->name, g->name, KVM_TSC_GUEST_NAME_LEN);
+		__entry->nr_vcpus = g->nr_vcpus;
+	),
+
+	TP_printk("qemu_pid=%d vm=%s uuid=%s name=%s nr_vcpus=%u",
+		  __entry->qemu_pid, __entry->vm, __entry->uuid, __entry->name,
+		  __entry->nr_vcpus)
+);
+
+DEFINE_EVENT(kvm_tsc_guest_class, kvm_tsc_guest,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g));
+
+DEFINE_EVENT(kvm_tsc_guest_class, kvm_tsc_guest_exit,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g));
+
+TRACE_EVENT(kvm_tsc_vcpu,
+	TP_PROTO(const struct kvm_tsc_vcpu *v),
+	TP_ARGS(v),
+
+	TP_STRUCT__entry(
+		__field(pid_t, qemu_pid)
+		__array(char, vm, KVM_TSC_VM_NAME_LEN)
+		__field(u32, vcpu)
+		__field(pid_t, vcpu_tid)
+	),
+
+	TP_fast_assign(
+		__entry->qemu_pid = v->qemu_pid;
+		memcpy(__entry->vm, v->vm, KVM_TSC_VM_NAME_LEN);
+		__entry->vcpu = v->vcpu;
+		__entry->vcpu_tid = v->vcpu_tid;
+	),
+
+	TP_printk("qemu_pid=%d vm=%s vcpu=%u vcpu_tid=%d", __entry->qemu_pid,
+		  __entry->vm, __entry->vcpu, __entry->vcpu_tid)
+);
+
+/* Bracket one statedump: an analysis knows the dump between is complete. */
+DECLARE_EVENT_CLASS(kvm_tsc_statedump_marker,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests),
+	TP_STRUCT__entry(__field(u32, nr_guests)),
+	TP_fast_assign(__entry->nr_guests = nr_guests;),
+	TP_printk("nr_guests=%u", __entry->nr_guests)
+);
+
+DEFINE_EVENT(kvm_tsc_statedump_marker, kvm_tsc_statedump_start,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests));
+
+DEFINE_EVENT(kvm_tsc_statedump_marker, kvm_tsc_statedump_end,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests));
 
 #endif /* KVM_TSC_TRACE_H */
 

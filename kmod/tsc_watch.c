@@ -39,6 +39,7 @@
 #include "kvm_tsc_change.h"
 #include "kvm_tsc_trace.h"
 #include "tsc_watch.h"
+#include "vm_registry.h"
 
 /* Beyond this many vCPUs remembered, changes are emitted without memory. */
 #define SEEN_MAX 65536
@@ -77,17 +78,6 @@ static struct seen_vcpu *seen_find(const struct kvm_vcpu *vcpu)
 		if (s->vcpu == vcpu)
 			return s;
 	return NULL;
-}
-
-static void vm_name(const struct kvm *kvm, char *buf)
-{
-	/* KVM's debugfs directory is never renamed while the VM lives. */
-	const struct dentry *d = kvm->debugfs_dentry;
-
-	if (IS_ERR_OR_NULL(d))
-		buf[0] = '\0';
-	else
-		strscpy(buf, d->d_name.name, KVM_TSC_VM_NAME_LEN);
 }
 
 static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
@@ -144,7 +134,19 @@ static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 	c.qemu_pid = current->tgid;
 	c.vcpu_tid = current->pid;
 	c.vcpu = vcpu->vcpu_id;
-	vm_name(vcpu->kvm, c.vm);
+	kvm_tsc_vm_name(vcpu->kvm, c.vm);
+	if (c.reason == KVM_TSC_REASON_CREATE ||
+	    c.reason == KVM_TSC_REASON_ATTACH) {
+		/* A new vCPU for the trace: which thread runs it. */
+		struct kvm_tsc_vcpu v = {
+			.qemu_pid = c.qemu_pid,
+			.vcpu_tid = c.vcpu_tid,
+			.vcpu = c.vcpu,
+		};
+
+		memcpy(v.vm, c.vm, KVM_TSC_VM_NAME_LEN);
+		trace_kvm_tsc_vcpu(&v);
+	}
 	trace_kvm_tsc_offset(&c);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * LTTng description of the kvm_tsc_offset tracepoint (provider kvm_tsc),
- * compiled against lttng-modules by lttng-probe-kvm-tsc.c.
+ * LTTng description of the kvm_tsc tracepoints (provider kvm_tsc), compiled
+ * against lttng-modules by lttng-probe-kvm-tsc.c.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvm_tsc
@@ -11,6 +11,25 @@
 
 #include <lttng/tracepoint-event.h>
 #include "../kvm_tsc_change.h"
+
+#ifndef KVM_TSC_OTHER_SESSION
+#define KVM_TSC_OTHER_SESSION
+/*
+ * A statedump is for the session that asked for it: events that carry a
+ * session are recorded into that one only (the recorder's own session), the
+ * others into all. Event notifiers (triggers) see everything.
+ */
+static inline bool kvm_tsc_other_session(struct lttng_kernel_event_common *event,
+					 const void *session)
+{
+	struct lttng_kernel_event_recorder *recorder;
+
+	if (!session || event->type != LTTNG_KERNEL_EVENT_TYPE_RECORDER)
+		return false;
+	recorder = container_of(event, struct lttng_kernel_event_recorder, parent);
+	return recorder->chan->parent.session != session;
+}
+#endif
 
 LTTNG_TRACEPOINT_ENUM(kvm_tsc_reason,
 	TP_ENUM_VALUES(
@@ -22,9 +41,14 @@ LTTNG_TRACEPOINT_ENUM(kvm_tsc_reason,
 	)
 )
 
-LTTNG_TRACEPOINT_EVENT(kvm_tsc_offset,
+LTTNG_TRACEPOINT_EVENT_CODE(kvm_tsc_offset,
 	TP_PROTO(const struct kvm_tsc_change *c),
 	TP_ARGS(c),
+	TP_locvar(),
+	TP_code_pre(
+		if (kvm_tsc_other_session(__event, c->session))
+			return;
+	),
 	TP_FIELDS(
 		ctf_integer(pid_t, qemu_pid, c->qemu_pid)
 		ctf_string(vm, c->vm)
@@ -37,7 +61,79 @@ LTTNG_TRACEPOINT_EVENT(kvm_tsc_offset,
 		ctf_integer(u8, frac_bits, c->frac_bits)
 		ctf_integer(u64, host_tsc, c->host_tsc)
 		ctf_enum(kvm_tsc_reason, u8, reason, c->reason)
-	)
+	),
+	TP_code_post()
+)
+
+LTTNG_TRACEPOINT_EVENT_CLASS_CODE(kvm_tsc_guest_class,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g),
+	TP_locvar(),
+	TP_code_pre(
+		if (kvm_tsc_other_session(__event, g->session))
+			return;
+	),
+	TP_FIELDS(
+		ctf_integer(pid_t, qemu_pid, g->qemu_pid)
+		ctf_string(vm, g->vm)
+		ctf_string(uuid, g->uuid)
+		ctf_string(name, g->name)
+		ctf_integer(u32, nr_vcpus, g->nr_vcpus)
+	),
+	TP_code_post()
+)
+
+LTTNG_TRACEPOINT_EVENT_INSTANCE(kvm_tsc_guest_class, kvm_tsc_guest,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g)
+)
+
+LTTNG_TRACEPOINT_EVENT_INSTANCE(kvm_tsc_guest_class, kvm_tsc_guest_exit,
+	TP_PROTO(const struct kvm_tsc_guest *g),
+	TP_ARGS(g)
+)
+
+LTTNG_TRACEPOINT_EVENT_CODE(kvm_tsc_vcpu,
+	TP_PROTO(const struct kvm_tsc_vcpu *v),
+	TP_ARGS(v),
+	TP_locvar(),
+	TP_code_pre(
+		if (kvm_tsc_other_session(__event, v->session))
+			return;
+	),
+	TP_FIELDS(
+		ctf_integer(pid_t, qemu_pid, v->qemu_pid)
+		ctf_string(vm, v->vm)
+		ctf_integer(u32, vcpu, v->vcpu)
+		ctf_integer(pid_t, vcpu_tid, v->vcpu_tid)
+	),
+	TP_code_post()
+)
+
+LTTNG_TRACEPOINT_EVENT_CLASS_CODE(kvm_tsc_statedump_marker,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests),
+	TP_locvar(),
+	TP_code_pre(
+		if (kvm_tsc_other_session(__event, session))
+			return;
+	),
+	TP_FIELDS(
+		ctf_integer(u32, nr_guests, nr_guests)
+	),
+	TP_code_post()
+)
+
+LTTNG_TRACEPOINT_EVENT_INSTANCE(kvm_tsc_statedump_marker,
+	kvm_tsc_statedump_start,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests)
+)
+
+LTTNG_TRACEPOINT_EVENT_INSTANCE(kvm_tsc_statedump_marker,
+	kvm_tsc_statedump_end,
+	TP_PROTO(const void *session, u32 nr_guests),
+	TP_ARGS(session, nr_guests)
 )
 
 #endif /* LTTNG_TRACE_KVM_TSC_H */

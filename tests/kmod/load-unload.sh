@@ -9,7 +9,7 @@
 
 cycles=15
 stop=$T/stop
-"$TSCGUEST" --vms 2 --vcpus 2 --iters 0 --stop-file "$stop" --sample-every 0 \
+"$TSCGUEST" --vms 2 --vcpus 2 --iters 0 --pace-us 500 --stop-file "$stop" --sample-every 0 \
 	>"$T/guest.log" &
 runner=$!
 (

@@ -13,11 +13,17 @@
  * KVM_GET_DEVICE_ATTR and printed, so a test can compare it with what the
  * kernel exporter recorded.
  *
+ * --idle: each vCPU enters once and halts (KVM learns its thread), then
+ * stays out of the guest until stopped. --pace-us U: sleep U us between two
+ * rounds of the loop. Both keep long tests off the lab's nested TCG, which
+ * now and then runs a busy nested guest off its code (doc/lab.md).
+ *
  * Output (one record a line, on stdout):
  *   vm VM pid PID fd FD                       debugfs name is PID-FD
  *   vcpu VM VCPU tid TID offset OFF           after creation
  *   set VM VCPU ITER how HOW value V offset OFF
  *   sample VM VCPU H0 G H1
+ *   idle VM VCPU                              --idle: halted once
  *   runs VM VCPU N                            KVM_RUN calls (= VM exits)
  *   done
  */
@@ -48,10 +54,16 @@
 #define PORT_LO 0x10
 #define PORT_HI 0x11
 
-/* rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0 */
+/*
+ * At 0: rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0
+ * At IDLE_ENTRY: hlt; jmp IDLE_ENTRY (--idle: without an in-kernel irqchip,
+ * hlt exits to us, and the vCPU then stays out of the guest).
+ */
+#define IDLE_ENTRY 0x20
 static const uint8_t guest_code[] = {
 	0x0f, 0x31, 0x66, 0x89, 0xd3, 0x66, 0xe7, PORT_LO,
 	0x66, 0x89, 0xd8, 0x66, 0xe7, PORT_HI, 0xeb, 0xf0,
+	[IDLE_ENTRY] = 0xf4, 0xeb, 0xfd,
 };
 
 enum action_kind { ACT_OFFSET, ACT_TSC, ACT_ADD_VCPU };
@@ -81,6 +93,8 @@ static int kvm_fd;
 static int opt_vms = 1, opt_vcpus = 1;
 static long long opt_iters = 1000;
 static long long opt_sample_every = 1;
+static bool opt_idle;
+static unsigned int opt_pace_us;
 static double opt_seconds;
 static const char *opt_ready_file, *opt_wait_file, *opt_stop_file;
 static struct action actions[MAX_ACTIONS];
@@ -185,7 +199,7 @@ static void write_tsc_msr(int vcpu_fd, uint64_t value)
 		die("KVM_SET_MSRS(IA32_TSC)");
 }
 
-static void setup_real_mode(int vcpu_fd)
+static void setup_real_mode(int vcpu_fd, uint64_t rip)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -197,7 +211,7 @@ static void setup_real_mode(int vcpu_fd)
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs))
 		die("KVM_SET_SREGS");
 	memset(&regs, 0, sizeof(regs));
-	regs.rip = 0;
+	regs.rip = rip;
 	regs.rflags = 2;
 	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs))
 		die("KVM_SET_REGS");
@@ -277,6 +291,17 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port)
 	}
 }
 
+/* --idle: enter once (KVM learns the vCPU's thread), until the first hlt. */
+static void idle(int vcpu_fd, struct kvm_run *run)
+{
+	while (ioctl(vcpu_fd, KVM_RUN, 0) && errno == EINTR)
+		;
+	if (run->exit_reason != KVM_EXIT_HLT) {
+		errno = 0;
+		die("--idle: exit %u instead of hlt", run->exit_reason);
+	}
+}
+
 static void *vcpu_thread(void *p)
 {
 	struct vcpu_arg *arg = p;
@@ -284,6 +309,7 @@ static void *vcpu_thread(void *p)
 	int id = arg->id;
 	long long iter, runs = 0;
 	struct kvm_run *run;
+	char comm[16];
 	int vcpu_fd;
 
 	free(arg);
@@ -294,11 +320,20 @@ static void *vcpu_thread(void *p)
 		   vcpu_fd, 0);
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
-	setup_real_mode(vcpu_fd);
+	setup_real_mode(vcpu_fd, opt_idle ? IDLE_ENTRY : 0);
+	/* As qemu names its vCPU threads. */
+	snprintf(comm, sizeof(comm), "CPU %d/KVM", id);
+	pthread_setname_np(pthread_self(), comm);
 	out("vcpu %d %d tid %ld offset %" PRId64 "\n", vm->idx, id,
 	    (long)syscall(SYS_gettid), get_offset(vcpu_fd));
 
-	for (iter = 0; !should_stop(iter); iter++) {
+	if (opt_idle) {
+		idle(vcpu_fd, run);
+		out("idle %d %d\n", vm->idx, id);
+		while (!should_stop(0))
+			usleep(20000);
+	}
+	for (iter = 0; !opt_idle && !should_stop(iter); iter++) {
 		uint64_t h0, h1, lo, hi;
 
 		run_actions(vm, id, vcpu_fd, iter);
@@ -307,6 +342,8 @@ static void *vcpu_thread(void *p)
 		h1 = rdtsc_ordered();
 		hi = run_until_io(vcpu_fd, run, PORT_HI);
 		runs += 2;
+		if (opt_pace_us)
+			usleep(opt_pace_us);
 		if (opt_sample_every > 0 && iter % opt_sample_every == 0)
 			out("sample %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 			    vm->idx, id, h0, (hi << 32) | lo, h1);
@@ -377,7 +414,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: tscguest [--vms N] [--vcpus M] [--iters K | --seconds S | --stop-file F]\n"
 		"                [--sample-every S] [--set VM:VCPU:ITER:offset|tsc:VALUE]...\n"
-		"                [--add-vcpu VM:ITER]... [--ready-file F] [--wait-file F]\n");
+		"                [--add-vcpu VM:ITER]... [--ready-file F] [--wait-file F]\n"
+		"                [--idle] [--pace-us U] [--uuid UUID] [--name NAME]\n");
 	exit(2);
 }
 
@@ -392,6 +430,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(o, "--idle")) {
+			opt_idle = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		if (!strcmp(o, "--vms"))
@@ -414,8 +456,10 @@ int main(int argc, char **argv)
 			opt_ready_file = v;
 		else if (!strcmp(o, "--wait-file"))
 			opt_wait_file = v;
-		else
-			usage();
+		else if (!strcmp(o, "--pace-us"))
+			opt_pace_us = (unsigned int)atoi(v);
+		else if (strcmp(o, "--uuid") && strcmp(o, "--name"))
+			usage();	/* those two only sit on the command line, as qemu's */
 		i++;
 	}
 	if (opt_vms < 1 || opt_vms > MAX_VMS || opt_vcpus < 1 ||

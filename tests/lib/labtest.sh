@@ -5,6 +5,7 @@ set -euo pipefail
 
 TSCGUEST=${TSCGUEST:-$VMSYNC_REPO/build/asan/tscguest}
 CHECK_EVENTS=$VMSYNC_REPO/tests/lib/check-offset-events
+GUESTS=${GUESTS:-$VMSYNC_REPO/build/asan/vmsync-guests}
 TRACEFS=/sys/kernel/tracing
 T=$LAB_OUT/${TEST_NAME:-test}
 mkdir -p "$T"
@@ -25,14 +26,17 @@ ftrace_event() {
 	fi
 }
 
-# lttng_start NAME: a kernel session recording kvm_tsc_offset into $T/NAME.
+# lttng_start NAME [EVENT...]: a kernel session recording kvm_tsc_offset
+# (or the EVENTs) into $T/NAME.
 lttng_start() {
 	if ! pgrep -x lttng-sessiond >/dev/null; then
 		lttng-sessiond -d --extra-kmod-probes=kvm-tsc ||
 			fail "lttng-sessiond did not start"
 	fi
 	lttng create "$1" --output="$T/$1" >/dev/null
-	lttng enable-event -k kvm_tsc_offset >/dev/null
+	local events=kvm_tsc_offset
+	[ $# -gt 1 ] && events=$(IFS=,; echo "${*:2}")
+	lttng enable-event -k "$events" >/dev/null
 	lttng start >/dev/null
 }
 

@@ -10,7 +10,7 @@ _FIELD = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|\( "[^"]*" : container = -?\d+ 
 _FTRACE_FIELD = re.compile(r'(\w+)=(\S+)')
 _ENUM = re.compile(r'\( "([^"]*)" : container = -?\d+ \)')
 INT_FIELDS = ('qemu_pid', 'vcpu', 'vcpu_tid', 'offset', 'prev_offset', 'ratio',
-              'prev_ratio', 'frac_bits', 'host_tsc', 'nr_vcpus')
+              'prev_ratio', 'frac_bits', 'host_tsc', 'nr_vcpus', 'nr_guests')
 
 
 def _typed(d):
@@ -37,18 +37,21 @@ def parse_babeltrace(text, event='kvm_tsc_offset'):
         m = re.search(r'\s%s: (.*)$' % event, line)
         if not m:
             continue
-        body = m.group(1)
-        # The payload is the last { ... } group; contexts come before it.
-        d = {}
-        for k, v in _FIELD.findall(body):
-            e = _ENUM.match(v)
-            if e:
-                v = e.group(1)
-            elif v.startswith('"'):
-                v = v[1:-1]
-            d[k] = v
-        out.append(_typed(d))
+        out.append(parse_fields(m.group(1)))
     return out
+
+
+def parse_fields(body):
+    """The fields of one babeltrace2 text event (after 'name: ')."""
+    d = {}
+    for k, v in _FIELD.findall(body):
+        e = _ENUM.match(v)
+        if e:
+            v = e.group(1)
+        elif v.startswith('"'):
+            v = v[1:-1]
+        d[k] = v
+    return _typed(d)
 
 
 class GuestLog:
