@@ -50,6 +50,7 @@ check: tools
 
 bench: tools
 	bench/vm-exits
+	bench/statedump-start
 
 clean:
 	rm -rf build

@@ -33,8 +33,9 @@ static_assert(VMM_NAME_LEN == KVM_TSC_GUEST_NAME_LEN);
 int vmm_cmdline_read_current_nofault(char *uuid, char *name)
 {
 	struct mm_struct *mm = current->mm;
-	char *buf = this_cpu_ptr(args_buf);
 	unsigned long start, len;
+	int ret = 0;
+	char *buf;
 
 	if (!mm)
 		return -EINVAL;
@@ -42,10 +43,14 @@ int vmm_cmdline_read_current_nofault(char *uuid, char *name)
 	len = READ_ONCE(mm->arg_end) - start;
 	if (len > ARGS_MAX_NOFAULT)
 		return -E2BIG;
+	/* Kprobe handlers may run preemptible: hold the CPU's buffer. */
+	buf = get_cpu_ptr(args_buf);
 	if (copy_from_user_nofault(buf, (const void __user *)start, len))
-		return -EFAULT;
-	vmm_args_parse(buf, len, uuid, name);
-	return 0;
+		ret = -EFAULT;
+	else
+		vmm_args_parse(buf, len, uuid, name);
+	put_cpu_ptr(args_buf);
+	return ret;
 }
 
 int vmm_cmdline_read(pid_t pid, const struct mm_struct *vm_mm, pid_t *tgid,

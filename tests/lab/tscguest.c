@@ -17,6 +17,8 @@
  * stays out of the guest until stopped. --pace-us U: sleep U us between two
  * rounds of the loop. Both keep long tests off the lab's nested TCG, which
  * now and then runs a busy nested guest off its code (doc/lab.md).
+ * --recover-glitches: when that happens, print a glitch line and restart
+ * the loop instead of failing (for tests of the host side only).
  *
  * Output (one record a line, on stdout):
  *   vm VM pid PID fd FD                       debugfs name is PID-FD
@@ -24,6 +26,7 @@
  *   set VM VCPU ITER how HOW value V offset OFF
  *   sample VM VCPU H0 G H1
  *   idle VM VCPU                              --idle: halted once
+ *   glitch VM VCPU WHAT                       --recover-glitches
  *   runs VM VCPU N                            KVM_RUN calls (= VM exits)
  *   done
  */
@@ -93,7 +96,7 @@ static int kvm_fd;
 static int opt_vms = 1, opt_vcpus = 1;
 static long long opt_iters = 1000;
 static long long opt_sample_every = 1;
-static bool opt_idle;
+static bool opt_idle, opt_recover;
 static unsigned int opt_pace_us;
 static double opt_seconds;
 static const char *opt_ready_file, *opt_wait_file, *opt_stop_file;
@@ -263,7 +266,34 @@ static void run_actions(struct vm *vm, int id, int vcpu_fd, long long iter)
 	}
 }
 
-static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port)
+/* An exit the guest's code cannot cause: print it, then die or recover. */
+static void off_code(int vcpu_fd, struct kvm_run *run, const char *who)
+{
+	char what[160];
+
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		snprintf(what, sizeof(what),
+			 "KVM internal error, suberror %u, %u data words: %#llx %#llx %#llx %#llx",
+			 run->internal.suberror, run->internal.ndata,
+			 (unsigned long long)run->internal.data[0],
+			 (unsigned long long)run->internal.data[1],
+			 (unsigned long long)run->internal.data[2],
+			 (unsigned long long)run->internal.data[3]);
+	else
+		snprintf(what, sizeof(what), "unexpected exit %u (port %#x)",
+			 run->exit_reason,
+			 run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
+	if (!opt_recover) {
+		errno = 0;
+		die("%s", what);
+	}
+	/* Counted and shown: a test decides whether it may tolerate them. */
+	out("glitch %s %s\n", who, what);
+	setup_real_mode(vcpu_fd, 0);
+}
+
+static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
+			     const char *who)
 {
 	for (;;) {
 		if (ioctl(vcpu_fd, KVM_RUN, 0)) {
@@ -274,20 +304,8 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port)
 		if (run->exit_reason == KVM_EXIT_IO &&
 		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
 			return *(uint32_t *)((char *)run + run->io.data_offset);
-		if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
-			errno = 0;
-			die("KVM internal error, suberror %u, %u data words: %#llx %#llx %#llx %#llx",
-			    run->internal.suberror, run->internal.ndata,
-			    (unsigned long long)run->internal.data[0],
-			    (unsigned long long)run->internal.data[1],
-			    (unsigned long long)run->internal.data[2],
-			    (unsigned long long)run->internal.data[3]);
-		}
-		if (run->exit_reason != KVM_EXIT_INTR) {
-			errno = 0;
-			die("unexpected exit %u (port %#x)", run->exit_reason,
-			    run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
-		}
+		if (run->exit_reason != KVM_EXIT_INTR)
+			off_code(vcpu_fd, run, who);
 	}
 }
 
@@ -309,7 +327,7 @@ static void *vcpu_thread(void *p)
 	int id = arg->id;
 	long long iter, runs = 0;
 	struct kvm_run *run;
-	char comm[16];
+	char comm[16], who[32];
 	int vcpu_fd;
 
 	free(arg);
@@ -321,6 +339,7 @@ static void *vcpu_thread(void *p)
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
 	setup_real_mode(vcpu_fd, opt_idle ? IDLE_ENTRY : 0);
+	snprintf(who, sizeof(who), "%d %d", vm->idx, id);
 	/* As qemu names its vCPU threads. */
 	snprintf(comm, sizeof(comm), "CPU %d/KVM", id);
 	pthread_setname_np(pthread_self(), comm);
@@ -338,9 +357,9 @@ static void *vcpu_thread(void *p)
 
 		run_actions(vm, id, vcpu_fd, iter);
 		h0 = rdtsc_ordered();
-		lo = run_until_io(vcpu_fd, run, PORT_LO);
+		lo = run_until_io(vcpu_fd, run, PORT_LO, who);
 		h1 = rdtsc_ordered();
-		hi = run_until_io(vcpu_fd, run, PORT_HI);
+		hi = run_until_io(vcpu_fd, run, PORT_HI, who);
 		runs += 2;
 		if (opt_pace_us)
 			usleep(opt_pace_us);
@@ -415,7 +434,8 @@ static void usage(void)
 		"usage: tscguest [--vms N] [--vcpus M] [--iters K | --seconds S | --stop-file F]\n"
 		"                [--sample-every S] [--set VM:VCPU:ITER:offset|tsc:VALUE]...\n"
 		"                [--add-vcpu VM:ITER]... [--ready-file F] [--wait-file F]\n"
-		"                [--idle] [--pace-us U] [--uuid UUID] [--name NAME]\n");
+		"                [--idle] [--pace-us U] [--recover-glitches]\n"
+		"                [--uuid UUID] [--name NAME]\n");
 	exit(2);
 }
 
@@ -432,6 +452,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(o, "--idle")) {
 			opt_idle = true;
+			continue;
+		}
+		if (!strcmp(o, "--recover-glitches")) {
+			opt_recover = true;
 			continue;
 		}
 		if (!v)

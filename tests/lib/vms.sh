@@ -49,3 +49,18 @@ wait_for() {
 	done
 	fail "$2: fewer than $1 lines matching '$3' after 60 s"
 }
+
+# stop_qemu PID...: terminate qemu VMs and wait until they are gone (they
+# are not children of the test's shell: start_qemu runs in a subshell).
+stop_qemu() {
+	local pid i
+	kill "$@" 2>/dev/null || true
+	for pid in "$@"; do
+		for i in $(seq 1 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$pid" 2>/dev/null && fail "qemu $pid does not exit"
+	done
+	return 0
+}

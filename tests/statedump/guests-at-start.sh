@@ -44,7 +44,7 @@ sleep 2	# every qemu vCPU thread has entered KVM_RUN once
 lttng_start dump 'kvm_tsc_*'
 lttng_stop dump
 touch "$stop"
-kill "${qemu_pids[@]}"
+stop_qemu "${qemu_pids[@]}"
 wait
 
 "$VMSYNC_REPO/tests/lib/expected-guests" "$T/qemu.txt" \

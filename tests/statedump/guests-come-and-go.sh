@@ -39,8 +39,7 @@ c=$!
 wait_for 1 "$T/c.log" '^idle'
 c_vm=$(awk '$1 == "vm" { printf "%s-%s", $4, $6 }' "$T/c.log")
 echo "start $c_vm" >>"$T/steps.txt"
-kill "$qpid"
-wait "$qpid" || true
+stop_qemu "$qpid"
 echo "stop $qvm" >>"$T/steps.txt"
 touch "$T/stop-c"
 wait "$c"

@@ -14,7 +14,7 @@ steady=$!
 (
 	while [ ! -e "$stop" ]; do
 		"$TSCGUEST" --vms 3 --vcpus 1 --iters 20 --sample-every 0 \
-			--name churn >/dev/null || exit 1
+			--recover-glitches --name churn >>"$T/churn.log" || exit 1
 	done
 ) &
 churn=$!
