@@ -91,11 +91,6 @@ static bool vm_insert(struct vm_entry *e)
 	return added;
 }
 
-static void announce(const struct kvm_tsc_guest *g)
-{
-	trace_kvm_tsc_guest(g);
-}
-
 static void read_args_work(struct work_struct *work)
 {
 	struct vm_entry *e = container_of(work, struct vm_entry, read_args);
@@ -120,7 +115,7 @@ static void read_args_work(struct work_struct *work)
 	if (gone)
 		kfree(e);
 	else
-		announce(&g);
+		trace_kvm_tsc_guest(&g);
 }
 
 static struct vm_entry *vm_alloc(struct kvm *kvm, pid_t pid, gfp_t gfp)
@@ -157,7 +152,7 @@ static int vm_create_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (e->reading)
 		queue_work(args_wq, &e->read_args);
 	else
-		announce(&g);
+		trace_kvm_tsc_guest(&g);
 	return 0;
 }
 
@@ -213,7 +208,7 @@ void vm_registry_add_existing(struct kvm *kvm)
 		e->g.qemu_pid = pid;
 	e->ready = true;
 	if (vm_insert(e))
-		announce(&e->g);	/* the caller's reference keeps it */
+		trace_kvm_tsc_guest(&e->g);	/* the caller's reference keeps it */
 	else
 		kfree(e);
 }
