@@ -18,7 +18,10 @@
  * rounds of the loop. Both keep long tests off the lab's nested TCG, which
  * now and then runs a busy nested guest off its code (doc/lab.md).
  * --recover-glitches: when that happens, print a glitch line and restart
- * the loop instead of failing (for tests of the host side only).
+ * the loop instead of failing (for tests of the host side only). A guest
+ * that ran off its code may also loop without ever exiting: with this
+ * option a per-thread timer interrupts a KVM_RUN that lasts over
+ * STUCK_SECONDS, and that counts as a glitch too.
  *
  * Output (one record a line, on stdout):
  *   vm VM pid PID fd FD                       debugfs name is PID-FD
@@ -56,6 +59,7 @@
 #define MSR_IA32_TSC 0x10
 #define PORT_LO 0x10
 #define PORT_HI 0x11
+#define STUCK_SECONDS 2
 
 /*
  * At 0: rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0
@@ -107,6 +111,7 @@ static volatile sig_atomic_t stop_requested;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static long vcpu_mmap_size;
 static struct timespec start_time;
+static __thread volatile sig_atomic_t run_timed_out;
 
 static void die(const char *fmt, ...)
 {
@@ -202,13 +207,16 @@ static void write_tsc_msr(int vcpu_fd, uint64_t value)
 		die("KVM_SET_MSRS(IA32_TSC)");
 }
 
-static void setup_real_mode(int vcpu_fd, uint64_t rip)
+/*
+ * Real mode at 0:RIP, from the vCPU's state at creation (@reset): after a
+ * glitch its current state may be anything, even one KVM refuses back.
+ */
+static void setup_real_mode(int vcpu_fd, const struct kvm_sregs *reset,
+			    uint64_t rip)
 {
-	struct kvm_sregs sregs;
+	struct kvm_sregs sregs = *reset;
 	struct kvm_regs regs;
 
-	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs))
-		die("KVM_GET_SREGS");
 	sregs.cs.base = 0;
 	sregs.cs.selector = 0;
 	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs))
@@ -267,7 +275,8 @@ static void run_actions(struct vm *vm, int id, int vcpu_fd, long long iter)
 }
 
 /* An exit the guest's code cannot cause: print it, then die or recover. */
-static void off_code(int vcpu_fd, struct kvm_run *run, const char *who)
+static void off_code(int vcpu_fd, struct kvm_run *run, const char *who,
+		     const struct kvm_sregs *reset)
 {
 	char what[160];
 
@@ -289,14 +298,64 @@ static void off_code(int vcpu_fd, struct kvm_run *run, const char *who)
 	}
 	/* Counted and shown: a test decides whether it may tolerate them. */
 	out("glitch %s %s\n", who, what);
-	setup_real_mode(vcpu_fd, 0);
+	setup_real_mode(vcpu_fd, reset, 0);
+}
+
+static void on_stuck_timer(int sig)
+{
+	(void)sig;
+	run_timed_out = 1;
+}
+
+/* --recover-glitches: a timer that signals this thread (see kvm_run_timed). */
+static timer_t make_stuck_timer(void)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = SIGUSR1,
+	};
+	timer_t t;
+
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &t))
+		die("timer_create");
+	return t;
+}
+
+/*
+ * KVM_RUN; with --recover-glitches, at most STUCK_SECONDS: the timer's
+ * signal makes KVM return to us (EINTR) from a guest that stopped exiting.
+ */
+static int kvm_run_timed(int vcpu_fd, timer_t timer, bool *stuck)
+{
+	struct itimerspec arm = { .it_value.tv_sec = STUCK_SECONDS };
+	struct itimerspec disarm = { 0 };
+	int ret;
+
+	if (!opt_recover)
+		return ioctl(vcpu_fd, KVM_RUN, 0);
+	run_timed_out = 0;
+	timer_settime(timer, 0, &arm, NULL);
+	ret = ioctl(vcpu_fd, KVM_RUN, 0);
+	timer_settime(timer, 0, &disarm, NULL);
+	*stuck = ret && errno == EINTR && run_timed_out;
+	return ret;
 }
 
 static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
-			     const char *who)
+			     const char *who, timer_t timer,
+			     const struct kvm_sregs *reset)
 {
 	for (;;) {
-		if (ioctl(vcpu_fd, KVM_RUN, 0)) {
+		bool stuck = false;
+
+		if (kvm_run_timed(vcpu_fd, timer, &stuck)) {
+			if (stuck) {
+				out("glitch %s no VM exit for %d s\n", who,
+				    STUCK_SECONDS);
+				setup_real_mode(vcpu_fd, reset, 0);
+				continue;
+			}
 			if (errno == EINTR)
 				continue;
 			die("KVM_RUN");
@@ -305,7 +364,7 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
 			return *(uint32_t *)((char *)run + run->io.data_offset);
 		if (run->exit_reason != KVM_EXIT_INTR)
-			off_code(vcpu_fd, run, who);
+			off_code(vcpu_fd, run, who, reset);
 	}
 }
 
@@ -328,6 +387,8 @@ static void *vcpu_thread(void *p)
 	long long iter, runs = 0;
 	struct kvm_run *run;
 	char comm[16], who[32];
+	struct kvm_sregs reset;
+	timer_t timer = NULL;
 	int vcpu_fd;
 
 	free(arg);
@@ -338,7 +399,11 @@ static void *vcpu_thread(void *p)
 		   vcpu_fd, 0);
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
-	setup_real_mode(vcpu_fd, opt_idle ? IDLE_ENTRY : 0);
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &reset))
+		die("KVM_GET_SREGS");
+	setup_real_mode(vcpu_fd, &reset, opt_idle ? IDLE_ENTRY : 0);
+	if (opt_recover)
+		timer = make_stuck_timer();
 	snprintf(who, sizeof(who), "%d %d", vm->idx, id);
 	/* As qemu names its vCPU threads. */
 	snprintf(comm, sizeof(comm), "CPU %d/KVM", id);
@@ -357,9 +422,9 @@ static void *vcpu_thread(void *p)
 
 		run_actions(vm, id, vcpu_fd, iter);
 		h0 = rdtsc_ordered();
-		lo = run_until_io(vcpu_fd, run, PORT_LO, who);
+		lo = run_until_io(vcpu_fd, run, PORT_LO, who, timer, &reset);
 		h1 = rdtsc_ordered();
-		hi = run_until_io(vcpu_fd, run, PORT_HI, who);
+		hi = run_until_io(vcpu_fd, run, PORT_HI, who, timer, &reset);
 		runs += 2;
 		if (opt_pace_us)
 			usleep(opt_pace_us);
@@ -368,6 +433,8 @@ static void *vcpu_thread(void *p)
 			    vm->idx, id, h0, (hi << 32) | lo, h1);
 	}
 	out("runs %d %d %lld\n", vm->idx, id, runs);
+	if (opt_recover)
+		timer_delete(timer);
 	munmap(run, vcpu_mmap_size);
 	close(vcpu_fd);
 	return NULL;
@@ -492,6 +559,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	if (opt_recover) {
+		/* No SA_RESTART: the timer must interrupt KVM_RUN. */
+		struct sigaction sa = { .sa_handler = on_stuck_timer };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0)

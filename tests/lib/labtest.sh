@@ -8,6 +8,7 @@ CHECK_EVENTS=$VMSYNC_REPO/tests/lib/check-offset-events
 GUESTS=${GUESTS:-$VMSYNC_REPO/build/asan/vmsync-guests}
 TRACEFS=/sys/kernel/tracing
 T=$LAB_OUT/${TEST_NAME:-test}
+rm -rf "$T"	# a rerun into the same output starts clean
 mkdir -p "$T"
 
 fail() {
