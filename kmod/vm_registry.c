@@ -8,10 +8,13 @@
  * the VM is created (or, for VMs older than this module, at load) and kept
  * here; a statedump only walks this list.
  *
- * Entries come from a kprobe on kvm_arch_create_vm_debugfs (the VMM is
- * current: its arguments are read without faulting, in the common case, so
- * the guest is announced before its creation ioctl returns; else a work
- * item reads them) and from vm_discover.c at load. They go in a kprobe on
+ * Entries come from a kprobe on kvm_arch_create_vm_debugfs and from
+ * vm_discover.c at load. The kprobe runs in the VMM's creating thread but
+ * cannot sleep, so it queues a task work: the thread reads its own
+ * arguments and announces the guest on its way back to user space, that is
+ * before it holds the VM's fd and so before any vCPU of it exists. (Reading
+ * them in the probe, without faulting, gave one VMM another one's arguments
+ * in the lab.) They go in a kprobe on
  * kvm_arch_destroy_vm, which runs on every path that frees a VM that had a
  * debugfs directory, before its vCPUs are freed: holding the list lock
  * therefore keeps every listed VM and its vCPUs alive.
@@ -23,7 +26,8 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
+#include <linux/task_work.h>
+#include <linux/wait.h>
 #include <asm/msr.h>
 
 #include "kvm_link.h"
@@ -39,9 +43,9 @@ struct vm_entry {
 	struct list_head node;
 	struct kvm *kvm;		/* identity; alive while listed */
 	const struct mm_struct *mm;	/* the VMM's, to check a late read */
-	struct work_struct read_args;	/* late read of the VMM's arguments */
+	struct callback_head announce;	/* task work in the creating thread */
 	bool ready;			/* UUID and name known, announced */
-	bool reading;			/* read_args queued or running */
+	bool reading;			/* announce queued or running */
 	bool gone;			/* unlisted while reading: it frees */
 	struct kvm_tsc_guest g;
 };
@@ -51,7 +55,9 @@ static DEFINE_RAW_SPINLOCK(vms_lock);
 static unsigned int vm_count;
 module_param_named(tracked_vms, vm_count, uint, 0444);
 MODULE_PARM_DESC(tracked_vms, "VMs currently known (entries are dropped when KVM destroys a VM)");
-static struct workqueue_struct *args_wq;
+/* Task works queued and not yet finished; the module waits for them. */
+static atomic_t announces_pending = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(announces_done);
 static u8 registry_frac_bits;
 
 static struct vm_entry *vm_find(const struct kvm *kvm)
@@ -91,9 +97,10 @@ static bool vm_insert(struct vm_entry *e)
 	return added;
 }
 
-static void read_args_work(struct work_struct *work)
+/* Task work: in the VMM's thread, which may sleep here. */
+static void announce_work(struct callback_head *cb)
 {
-	struct vm_entry *e = container_of(work, struct vm_entry, read_args);
+	struct vm_entry *e = container_of(cb, struct vm_entry, announce);
 	char uuid[KVM_TSC_UUID_LEN] = "", name[KVM_TSC_GUEST_NAME_LEN] = "";
 	struct kvm_tsc_guest g;
 	unsigned long flags;
@@ -116,6 +123,11 @@ static void read_args_work(struct work_struct *work)
 		kfree(e);
 	else
 		trace_kvm_tsc_guest(&g);
+	/* vm_registry_stop() waits for this reader before freeing our code. */
+	rcu_read_lock();
+	if (atomic_dec_and_test(&announces_pending))
+		wake_up(&announces_done);
+	rcu_read_unlock();
 }
 
 static struct vm_entry *vm_alloc(struct kvm *kvm, pid_t pid, gfp_t gfp)
@@ -128,7 +140,7 @@ static struct vm_entry *vm_alloc(struct kvm *kvm, pid_t pid, gfp_t gfp)
 	e->mm = kvm->mm;
 	e->g.qemu_pid = pid;
 	kvm_tsc_vm_name(kvm, e->g.vm);
-	INIT_WORK(&e->read_args, read_args_work);
+	init_task_work(&e->announce, announce_work);
 	return e;
 }
 
@@ -137,22 +149,23 @@ static int vm_create_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kvm *kvm = (struct kvm *)regs->di;
 	struct vm_entry *e = vm_alloc(kvm, current->tgid, GFP_ATOMIC);
-	struct kvm_tsc_guest g;
 
 	if (!e)
 		return 0;
-	e->ready = !vmm_cmdline_read_current_nofault(e->g.uuid, e->g.name);
-	e->reading = !e->ready;
-	g = e->g;
-	/* The VM cannot be destroyed before this returns: it has no fd yet. */
-	if (!vm_insert(e)) {
+	e->reading = true;
+	atomic_inc(&announces_pending);
+	/* Fails only for a thread that is exiting: its VM goes with it. */
+	if (task_work_add(current, &e->announce, TWA_RESUME)) {
 		kfree(e);
-		return 0;
+		goto out_pending;
 	}
-	if (e->reading)
-		queue_work(args_wq, &e->read_args);
-	else
-		trace_kvm_tsc_guest(&g);
+	/* The VM cannot be destroyed before this returns: it has no fd yet. */
+	if (!vm_insert(e))
+		e->gone = true;	/* listed already: the task work frees it */
+	return 0;
+out_pending:
+	if (atomic_dec_and_test(&announces_pending))
+		wake_up(&announces_done);
 	return 0;
 }
 
@@ -277,25 +290,18 @@ int vm_registry_start(const struct kvm_link *link)
 	int ret;
 
 	registry_frac_bits = link->frac_bits;
-	args_wq = alloc_workqueue("kvm_tsc_args", 0, 0);
-	if (!args_wq)
-		return -ENOMEM;
 	ret = register_kprobe(&vm_destroy_kp);
 	if (ret) {
 		pr_err("kvm_tsc_offset: cannot kprobe kvm_arch_destroy_vm (%d)\n",
 		       ret);
-		goto out_wq;
+		return ret;
 	}
 	ret = register_kprobe(&vm_create_kp);
 	if (ret) {
 		pr_err("kvm_tsc_offset: cannot kprobe kvm_arch_create_vm_debugfs (%d)\n",
 		       ret);
 		unregister_kprobe(&vm_destroy_kp);
-		goto out_wq;
 	}
-	return 0;
-out_wq:
-	destroy_workqueue(args_wq);
 	return ret;
 }
 
@@ -304,8 +310,13 @@ void vm_registry_stop(void)
 	struct vm_entry *e, *tmp;
 
 	unregister_kprobe(&vm_create_kp);
-	/* Late reads finish (and free the entries of VMs gone meanwhile). */
-	destroy_workqueue(args_wq);
+	/*
+	 * Queued announcements run as their threads leave the creation ioctl
+	 * (or exit): wait for them, they run our code and may free entries,
+	 * then for the read-side section around their final wake_up.
+	 */
+	wait_event(announces_done, !atomic_read(&announces_pending));
+	synchronize_rcu();
 	unregister_kprobe(&vm_destroy_kp);
 	list_for_each_entry_safe(e, tmp, &vms, node) {
 		list_del(&e->node);

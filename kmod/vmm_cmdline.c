@@ -3,12 +3,11 @@
  * vmm_cmdline.c - read a guest's UUID and name from its VMM's command line.
  *
  * KVM does not know the guest's SMBIOS UUID: only the VMM does, and qemu
- * takes it from its command line. Two readers: one for probes (atomic, the
- * VMM is current, no page faults allowed) and one for process context; the
- * parser is shared with vmsync-guests (statedump/vmm_args.c).
+ * takes it from its command line. Read in process context, through the
+ * VMM's pages as /proc/PID/cmdline does; the parser is shared with
+ * vmsync-guests (statedump/vmm_args.c).
  */
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -16,42 +15,15 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include "kvm_tsc_change.h"
 #include "vmm_args.h"
 #include "vmm_cmdline.h"
 
-#define ARGS_MAX_NOFAULT 4096
 #define ARGS_MAX (64 * 1024)
-
-static DEFINE_PER_CPU(char [ARGS_MAX_NOFAULT], args_buf);
 
 static_assert(VMM_UUID_LEN == KVM_TSC_UUID_LEN);
 static_assert(VMM_NAME_LEN == KVM_TSC_GUEST_NAME_LEN);
-
-int vmm_cmdline_read_current_nofault(char *uuid, char *name)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long start, len;
-	int ret = 0;
-	char *buf;
-
-	if (!mm)
-		return -EINVAL;
-	start = READ_ONCE(mm->arg_start);
-	len = READ_ONCE(mm->arg_end) - start;
-	if (len > ARGS_MAX_NOFAULT)
-		return -E2BIG;
-	/* Kprobe handlers may run preemptible: hold the CPU's buffer. */
-	buf = get_cpu_ptr(args_buf);
-	if (copy_from_user_nofault(buf, (const void __user *)start, len))
-		ret = -EFAULT;
-	else
-		vmm_args_parse(buf, len, uuid, name);
-	put_cpu_ptr(args_buf);
-	return ret;
-}
 
 int vmm_cmdline_read(pid_t pid, const struct mm_struct *vm_mm, pid_t *tgid,
 		     char *uuid, char *name)

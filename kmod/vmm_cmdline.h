@@ -12,13 +12,6 @@
 struct mm_struct;
 
 /*
- * From the current task (the VMM itself), without sleeping: for probes.
- * Fails with -EFAULT if the arguments are not resident, -E2BIG if longer
- * than the buffer; then use vmm_cmdline_read() from process context.
- */
-int vmm_cmdline_read_current_nofault(char *uuid, char *name);
-
-/*
  * Process context: the command line of thread @pid, if its memory is @mm
  * (the VM's; guards against pid reuse). Stores the VMM's tgid in @tgid.
  */
