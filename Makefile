@@ -22,7 +22,8 @@ kmod:
 	@test -n "$(KREL)" || { echo "no kernel build directory at $(KDIR): run 'make deps' or set KDIR"; exit 1; }
 	KDIR=$(KDIR) kmod/build-for $(KREL)
 
-tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests
+tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
+	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read
 
 GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
 
@@ -42,6 +43,19 @@ build/asan/tscguest: tests/lab/tscguest.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SANITIZE) -pthread -o $@ $<
 
+# LTTng-UST clock plugin (ust/): loaded by LTTng-UST through LTTNG_UST_CLOCK_PLUGIN.
+build/lib/liblttng-ust-clock-tsc.so: ust/lttng_ust_clock_tsc.c kmod/tsc_clock_id.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $< -llttng-ust-common
+
+build/asan/tscmark: tests/lab/tscmark.c tests/lab/tscmark_tp.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -Itests/lab -o $@ $< -llttng-ust -ldl
+
+build/bin/ust-clock-read: bench/ust-clock-read.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -llttng-ust-common -ldl
+
 demo: tools
 	tests/lab/run --out build/demo tests/lab/demo-exporter.sh
 
@@ -49,6 +63,7 @@ check: tools
 	tests/check
 
 bench: tools
+	build/bin/ust-clock-read build/lib/liblttng-ust-clock-tsc.so
 	bench/vm-exits
 	bench/statedump-start
 

@@ -17,6 +17,12 @@ enum kvm_tsc_reason {
 	KVM_TSC_REASON_STATEDUMP = 4,	/* current value, dumped at trace start */
 };
 
+/* Why a kvm_tsc_sync beacon was emitted. */
+enum kvm_tsc_sync_reason {
+	KVM_TSC_SYNC_PERIODIC = 0,	/* every period_ms on every CPU */
+	KVM_TSC_SYNC_STATEDUMP = 1,	/* once into a session at its statedump */
+};
+
 #define KVM_TSC_VM_NAME_LEN 32		/* "<pid>-<fd>", KVM's debugfs name */
 #define KVM_TSC_UUID_LEN 37		/* 36 characters and the NUL */
 #define KVM_TSC_GUEST_NAME_LEN 64	/* qemu's -name, truncated */

@@ -3,9 +3,10 @@
  * kvm_tsc_offset - record every change of KVM vCPUs' TSC offset and ratio,
  * and which guests and vCPU threads exist.
  *
- * Defines the kvm_tsc tracepoints and attaches to KVM to feed them: see
- * tsc_watch.c for how changes are found, vm_registry.c for the guests and
- * lttng_statedump_hook.c for the statedump; doc/ says what fields mean.
+ * Attaches to KVM to feed the kvm_tsc tracepoints (defined by module
+ * kvm_tsc_sync, which needs no KVM, so that LTTng's probe loads in guests):
+ * see tsc_watch.c for how changes are found, vm_registry.c for the guests
+ * and lttng_statedump_hook.c for the statedump; doc/ says what fields mean.
  */
 #include <linux/module.h>
 
@@ -14,16 +15,6 @@
 #include "tsc_watch.h"
 #include "vm_discover.h"
 #include "vm_registry.h"
-
-#define CREATE_TRACE_POINTS
-#include "kvm_tsc_trace.h"
-
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_offset);
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_guest);
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_guest_exit);
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_vcpu);
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_start);
-EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_end);
 
 static struct kvm_link link;
 
@@ -43,7 +34,7 @@ static int __init kvm_tsc_offset_init(void)
 	if (ret)
 		goto out_watch;
 	vm_discover(&link);
-	ret = lttng_statedump_hook_start();
+	ret = lttng_statedump_hook_start(vm_registry_statedump);
 	if (ret) {
 		pr_err("kvm_tsc_offset: cannot watch for LTTng's statedump (%d)\n",
 		       ret);

@@ -4,7 +4,9 @@
  * ftrace, trace-cmd and perf see them; lttng-probe-kvm-tsc records them into
  * LTTng sessions. kvm_tsc_offset is every change of a vCPU's offset or
  * ratio; the others say which guests and vCPU threads exist (at statedump,
- * and as they come and go).
+ * and as they come and go); kvm_tsc_sync is a beacon that pairs the trace's
+ * own clock (its timestamp) with the raw TSC (its tsc field), for traces on
+ * LTTng's default clock. Module kvm_tsc_sync defines them all.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM kvm_tsc
@@ -20,6 +22,8 @@ TRACE_DEFINE_ENUM(KVM_TSC_REASON_ATTACH);
 TRACE_DEFINE_ENUM(KVM_TSC_REASON_WRITE);
 TRACE_DEFINE_ENUM(KVM_TSC_REASON_RATIO);
 TRACE_DEFINE_ENUM(KVM_TSC_REASON_STATEDUMP);
+TRACE_DEFINE_ENUM(KVM_TSC_SYNC_PERIODIC);
+TRACE_DEFINE_ENUM(KVM_TSC_SYNC_STATEDUMP);
 
 TRACE_EVENT(kvm_tsc_offset,
 	TP_PROTO(const struct kvm_tsc_change *c),
@@ -138,6 +142,27 @@ DEFINE_EVENT(kvm_tsc_statedump_marker, kvm_tsc_statedump_start,
 DEFINE_EVENT(kvm_tsc_statedump_marker, kvm_tsc_statedump_end,
 	TP_PROTO(const void *session, u32 nr_guests),
 	TP_ARGS(session, nr_guests));
+
+/* @session: the statedump's (recorded there only), or NULL (everywhere). */
+TRACE_EVENT(kvm_tsc_sync,
+	TP_PROTO(const void *session, u64 tsc, u8 reason),
+	TP_ARGS(session, tsc, reason),
+
+	TP_STRUCT__entry(
+		__field(u64, tsc)
+		__field(u8, reason)
+	),
+
+	TP_fast_assign(
+		__entry->tsc = tsc;
+		__entry->reason = reason;
+	),
+
+	TP_printk("tsc=%llu reason=%s", __entry->tsc,
+		  __print_symbolic(__entry->reason,
+				   { KVM_TSC_SYNC_PERIODIC, "periodic" },
+				   { KVM_TSC_SYNC_STATEDUMP, "statedump" }))
+);
 
 #endif /* KVM_TSC_TRACE_H */
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lttng-probe-kvm-tsc - LTTng probe for the kvm_tsc_offset tracepoint, so
- * that 'lttng enable-event -k kvm_tsc_offset' records it. lttng-sessiond
- * loads it with --extra-kmod-probes=kvm-tsc (or LTTNG_EXTRA_KMOD_PROBES).
+ * lttng-probe-kvm-tsc - LTTng probe for the kvm_tsc tracepoints, so that
+ * 'lttng enable-event -k kvm_tsc_offset' (or kvm_tsc_sync, ...) records
+ * them. lttng-sessiond loads it with --extra-kmod-probes=kvm-tsc (or
+ * LTTNG_EXTRA_KMOD_PROBES). It loads anywhere, KVM or not: LTTng attaches
+ * it to the tracepoints by name once module kvm_tsc_sync brings them.
  */
 #include <linux/module.h>
 #include <lttng/tracer.h>

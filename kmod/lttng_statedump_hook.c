@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lttng_statedump_hook.c - dump the VMs whenever LTTng dumps the system
- * state (lttng start, lttng regenerate statedump), into that session.
+ * lttng_statedump_hook.c - run a dump function whenever LTTng dumps the
+ * system state (lttng start, lttng regenerate statedump), for that session:
+ * kvm_tsc_offset dumps the VMs, kvm_tsc_sync a beacon. Built into both
+ * (kmod/sync_statedump_hook.c includes this file).
  *
  * LTTng's statedump module fires its own tracepoint lttng_statedump_start
  * (session) at the beginning of every dump. It is a module tracepoint that
@@ -15,17 +17,17 @@
 #include <linux/tracepoint.h>
 
 #include "lttng_statedump_hook.h"
-#include "vm_registry.h"
 
 #define LTTNG_STATEDUMP_TP "lttng_statedump_start"
 
 static DEFINE_MUTEX(hook_mutex);
 static struct tracepoint *hooked_tp;
+static lttng_statedump_fn dump_fn;
 
 /* Runs in LTTng's statedump, atomic (a tracepoint probe). */
 static void probe_statedump_start(void *data, void *session)
 {
-	vm_registry_statedump(session);
+	dump_fn(session);
 }
 
 static struct tracepoint *find_tp(struct module *mod)
@@ -53,7 +55,7 @@ static int tp_module_notify(struct notifier_block *nb, unsigned long val,
 	mutex_lock(&hook_mutex);
 	if (val == MODULE_STATE_COMING && !hooked_tp) {
 		if (tracepoint_probe_register(tp, probe_statedump_start, NULL))
-			pr_warn("kvm_tsc_offset: cannot hook LTTng's statedump: no guest statedump in LTTng sessions\n");
+			pr_warn(KBUILD_MODNAME ": cannot hook LTTng's statedump: nothing of ours in LTTng's statedumps\n");
 		else
 			hooked_tp = tp;
 	} else if (val == MODULE_STATE_GOING && hooked_tp == tp) {
@@ -68,8 +70,9 @@ static struct notifier_block tp_module_nb = {
 	.notifier_call = tp_module_notify,
 };
 
-int lttng_statedump_hook_start(void)
+int lttng_statedump_hook_start(lttng_statedump_fn dump)
 {
+	dump_fn = dump;
 	/* Also calls us for the modules already loaded. */
 	return register_tracepoint_module_notifier(&tp_module_nb);
 }

@@ -12,24 +12,7 @@
 #include <lttng/tracepoint-event.h>
 #include "../kvm_tsc_change.h"
 
-#ifndef KVM_TSC_OTHER_SESSION
-#define KVM_TSC_OTHER_SESSION
-/*
- * A statedump is for the session that asked for it: events that carry a
- * session are recorded into that one only (the recorder's own session), the
- * others into all. Event notifiers (triggers) see everything.
- */
-static inline bool kvm_tsc_other_session(struct lttng_kernel_event_common *event,
-					 const void *session)
-{
-	struct lttng_kernel_event_recorder *recorder;
-
-	if (!session || event->type != LTTNG_KERNEL_EVENT_TYPE_RECORDER)
-		return false;
-	recorder = container_of(event, struct lttng_kernel_event_recorder, parent);
-	return recorder->chan->parent.session != session;
-}
-#endif
+#include "session_filter.h"
 
 LTTNG_TRACEPOINT_ENUM(kvm_tsc_reason,
 	TP_ENUM_VALUES(
@@ -134,6 +117,28 @@ LTTNG_TRACEPOINT_EVENT_INSTANCE(kvm_tsc_statedump_marker,
 	kvm_tsc_statedump_end,
 	TP_PROTO(const void *session, u32 nr_guests),
 	TP_ARGS(session, nr_guests)
+)
+
+LTTNG_TRACEPOINT_ENUM(kvm_tsc_sync_reason,
+	TP_ENUM_VALUES(
+		ctf_enum_value("periodic", KVM_TSC_SYNC_PERIODIC)
+		ctf_enum_value("statedump", KVM_TSC_SYNC_STATEDUMP)
+	)
+)
+
+LTTNG_TRACEPOINT_EVENT_CODE(kvm_tsc_sync,
+	TP_PROTO(const void *session, u64 tsc, u8 reason),
+	TP_ARGS(session, tsc, reason),
+	TP_locvar(),
+	TP_code_pre(
+		if (kvm_tsc_other_session(__event, session))
+			return;
+	),
+	TP_FIELDS(
+		ctf_integer(u64, tsc, tsc)
+		ctf_enum(kvm_tsc_sync_reason, u8, reason, reason)
+	),
+	TP_code_post()
 )
 
 #endif /* LTTNG_TRACE_KVM_TSC_H */

@@ -47,3 +47,32 @@ lttng_stop() {
 	lttng destroy >/dev/null
 	babeltrace2 "$T/$1" >"$T/$1.txt"
 }
+
+# lttng_unload_all: stop lttng-sessiond and unload every LTTng module (and
+# vmsync's clock plugin with them), so that the next load takes LTTng's
+# clock afresh. Fails if a module stays.
+lttng_unload_all() {
+	local i mods
+	pkill -x lttng-sessiond || true
+	for i in $(seq 1 100); do
+		pgrep -x lttng-sessiond >/dev/null || break
+		sleep 0.2
+	done
+	pgrep -x lttng-sessiond >/dev/null && fail "lttng-sessiond does not exit"
+	for i in 1 2 3 4 5 6; do
+		mods=$(lsmod | awk '$1 ~ /^lttng/ { print $1 }')
+		[ -z "$mods" ] && return 0
+		for m in $mods; do modprobe -r "$m" 2>/dev/null || true; done
+	done
+	fail "cannot unload LTTng's modules: $(echo $mods)"
+}
+
+# expected_tsc_clock: "UUID FREQ" that vmsync's TSC clock must declare on
+# this machine, computed from the boot id and the kernel's boot log.
+expected_tsc_clock() {
+	PYTHONPATH=$VMSYNC_REPO/tests/lib python3 -c '
+import sys, tscclock
+uuid = tscclock.expected_uuid(open("/proc/sys/kernel/random/boot_id").read())
+freq = tscclock.expected_freq(open(sys.argv[1]).read())
+print(uuid, freq)' "$LAB_OUT/dmesg-boot.txt"
+}
