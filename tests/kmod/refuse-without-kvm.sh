@@ -23,6 +23,8 @@ expect_refusal() {	# WHAT PATTERN
 	grep -q "$2" "$T/dmesg.txt" || fail "$1: the line does not say '$2'"
 }
 
+# kvm_tsc_sync (which defines the tracepoints) needs no KVM: it loads here.
+modprobe kvm_tsc_sync || fail "kvm_tsc_sync does not load"
 modprobe -r "$vendor" kvm
 expect_refusal "without kvm" "kvm is not loaded"
 modprobe kvm
