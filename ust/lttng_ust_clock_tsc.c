@@ -116,9 +116,10 @@ static uint64_t kernel_freq(void)
 	return strtoull(line, NULL, 10);
 }
 
-static bool set_freq(void)
+/* The kernel plugin's frequency when it is loaded (@from_kernel), else a calibration. */
+static bool set_freq(uint64_t from_kernel)
 {
-	tsc_freq = kernel_freq();
+	tsc_freq = from_kernel;
 	if (tsc_freq)
 		return true;
 	tsc_freq = calibrate_freq();
@@ -143,7 +144,9 @@ static bool set_uuid(void)
 void lttng_ust_clock_plugin_init(void);
 void lttng_ust_clock_plugin_init(void)
 {
-	if (!kernel_freq() && !tsc_is_invariant()) {
+	uint64_t from_kernel = kernel_freq();
+
+	if (!from_kernel && !tsc_is_invariant()) {
 		fprintf(stderr, WHO ": this CPU has no invariant TSC (constant_tsc, nonstop_tsc): not a trace clock; LTTng-UST keeps its default clock\n");
 		return;
 	}
@@ -152,7 +155,7 @@ void lttng_ust_clock_plugin_init(void)
 			BOOT_ID_PATH);
 		return;
 	}
-	if (!set_freq()) {
+	if (!set_freq(from_kernel)) {
 		fprintf(stderr, WHO ": cannot calibrate the TSC; LTTng-UST keeps its default clock\n");
 		return;
 	}
