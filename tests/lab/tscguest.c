@@ -346,6 +346,8 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 			     const char *who, timer_t timer,
 			     const struct kvm_sregs *reset)
 {
+	bool was_reset = false;
+
 	for (;;) {
 		bool stuck = false;
 
@@ -354,6 +356,7 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 				out("glitch %s no VM exit for %d s\n", who,
 				    STUCK_SECONDS);
 				setup_real_mode(vcpu_fd, reset, 0);
+				was_reset = true;
 				continue;
 			}
 			if (errno == EINTR)
@@ -363,8 +366,15 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 		if (run->exit_reason == KVM_EXIT_IO &&
 		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
 			return *(uint32_t *)((char *)run + run->io.data_offset);
-		if (run->exit_reason != KVM_EXIT_INTR)
+		/* A reset loop starts with PORT_LO: on to the PORT_HI we await. */
+		if (was_reset && run->exit_reason == KVM_EXIT_IO &&
+		    run->io.direction == KVM_EXIT_IO_OUT &&
+		    run->io.port == PORT_LO)
+			continue;
+		if (run->exit_reason != KVM_EXIT_INTR) {
 			off_code(vcpu_fd, run, who, reset);
+			was_reset = true;
+		}
 	}
 }
 
