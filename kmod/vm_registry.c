@@ -12,9 +12,8 @@
  * vm_discover.c at load. The kprobe runs in the VMM's creating thread but
  * cannot sleep, so it queues a task work: the thread reads its own
  * arguments and announces the guest on its way back to user space, that is
- * before it holds the VM's fd and so before any vCPU of it exists. (Reading
- * them in the probe, without faulting, gave one VMM another one's arguments
- * in the lab.) They go in a kprobe on
+ * before it holds the VM's fd and so before any vCPU of it exists; the read
+ * may fault pages in, as /proc/PID/cmdline does. They go in a kprobe on
  * kvm_arch_destroy_vm, which runs on every path that frees a VM that had a
  * debugfs directory, before its vCPUs are freed: holding the list lock
  * therefore keeps every listed VM and its vCPUs alive.

@@ -14,6 +14,17 @@
 
 #include "session_filter.h"
 
+/*
+ * Text fields are never empty in LTTng traces: babeltrace2 up to 2.0.4
+ * (Debian 12's) shows an empty text field with the value it had in the
+ * previous event of the class, so a guest without -uuid would read as the
+ * previous guest's. "None given" is written as the nil UUID (as SMBIOS
+ * says it) and as "(none)" for names; doc/statedump.md tells readers.
+ */
+#define KVM_TSC_NIL_UUID "00000000-0000-0000-0000-000000000000"
+#define KVM_TSC_NONE "(none)"
+#define kvm_tsc_text(s, none) ((s)[0] ? (const char *)(s) : (none))
+
 LTTNG_TRACEPOINT_ENUM(kvm_tsc_reason,
 	TP_ENUM_VALUES(
 		ctf_enum_value("create", KVM_TSC_REASON_CREATE)
@@ -34,7 +45,7 @@ LTTNG_TRACEPOINT_EVENT_CODE(kvm_tsc_offset,
 	),
 	TP_FIELDS(
 		ctf_integer(pid_t, qemu_pid, c->qemu_pid)
-		ctf_string(vm, c->vm)
+		ctf_string(vm, kvm_tsc_text(c->vm, KVM_TSC_NONE))
 		ctf_integer(u32, vcpu, c->vcpu)
 		ctf_integer(pid_t, vcpu_tid, c->vcpu_tid)
 		ctf_integer(s64, offset, c->offset)
@@ -58,9 +69,9 @@ LTTNG_TRACEPOINT_EVENT_CLASS_CODE(kvm_tsc_guest_class,
 	),
 	TP_FIELDS(
 		ctf_integer(pid_t, qemu_pid, g->qemu_pid)
-		ctf_string(vm, g->vm)
-		ctf_string(uuid, g->uuid)
-		ctf_string(name, g->name)
+		ctf_string(vm, kvm_tsc_text(g->vm, KVM_TSC_NONE))
+		ctf_string(uuid, kvm_tsc_text(g->uuid, KVM_TSC_NIL_UUID))
+		ctf_string(name, kvm_tsc_text(g->name, KVM_TSC_NONE))
 		ctf_integer(u32, nr_vcpus, g->nr_vcpus)
 	),
 	TP_code_post()
@@ -86,7 +97,7 @@ LTTNG_TRACEPOINT_EVENT_CODE(kvm_tsc_vcpu,
 	),
 	TP_FIELDS(
 		ctf_integer(pid_t, qemu_pid, v->qemu_pid)
-		ctf_string(vm, v->vm)
+		ctf_string(vm, kvm_tsc_text(v->vm, KVM_TSC_NONE))
 		ctf_integer(u32, vcpu, v->vcpu)
 		ctf_integer(pid_t, vcpu_tid, v->vcpu_tid)
 	),

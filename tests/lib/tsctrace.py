@@ -5,6 +5,9 @@ import re
 from tscevents import parse_fields
 
 _EVENT = re.compile(r'\s(kvm_tsc_[a-z_]+): (.*)$')
+# LTTng traces write "none given" this way (doc/statedump.md).
+_NONE = {'uuid': '00000000-0000-0000-0000-000000000000', 'name': '(none)',
+         'vm': '(none)'}
 
 
 def parse_events(text):
@@ -13,7 +16,11 @@ def parse_events(text):
     for line in text.splitlines():
         m = _EVENT.search(line)
         if m:
-            out.append((m.group(1), parse_fields(m.group(2))))
+            fields = parse_fields(m.group(2))
+            for key, none in _NONE.items():
+                if fields.get(key) == none:
+                    fields[key] = ''
+            out.append((m.group(1), fields))
     return out
 
 
