@@ -23,7 +23,8 @@ kmod:
 	KDIR=$(KDIR) kmod/build-for $(KREL)
 
 tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
-	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read
+	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read \
+	build/plugin/babeltrace-plugin-vmsync.so
 
 GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
 
@@ -56,6 +57,16 @@ build/bin/ust-clock-read: bench/ust-clock-read.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -llttng-ust-common -ldl
 
+# The babeltrace2 plugin (plugin/): babeltrace2 --plugin-path build/plugin ...
+PLUGIN_SRC := $(wildcard plugin/*.c)
+build/plugin/babeltrace-plugin-vmsync.so: $(PLUGIN_SRC) $(wildcard plugin/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $(PLUGIN_SRC) -lbabeltrace2
+
+BT2_PLUGIN_DIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)/babeltrace2/plugins
+install-plugin: build/plugin/babeltrace-plugin-vmsync.so
+	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
+
 demo: tools
 	tests/lab/run --out build/demo tests/lab/demo-exporter.sh
 
@@ -70,4 +81,4 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools demo check bench clean
+.PHONY: all deps kmod tools demo check bench clean install-plugin

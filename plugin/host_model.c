@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/* host_model.c - see host_model.h. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "host_model.h"
+#include "tsc_math.h"
+
+/* LTTng writes "none given" so (doc/statedump.md). */
+#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+
+bool host_model_is_host_class(const bt_stream_class *sc)
+{
+	uint64_t i, n = bt_stream_class_get_event_class_count(sc);
+
+	for (i = 0; i < n; i++) {
+		const char *name = bt_event_class_get_name(
+			bt_stream_class_borrow_event_class_by_index_const(sc, i));
+
+		if (name && (!strcmp(name, "kvm_tsc_offset") ||
+			     !strcmp(name, "kvm_tsc_guest")))
+			return true;
+	}
+	return false;
+}
+
+static const bt_field *member(const bt_event *ev, const char *name)
+{
+	const bt_field *p = bt_event_borrow_payload_field_const(ev);
+
+	return p ? bt_field_structure_borrow_member_field_by_name_const(p, name)
+		 : NULL;
+}
+
+static bool get_int(const bt_event *ev, const char *name, int64_t *v)
+{
+	const bt_field *f = member(ev, name);
+	bt_field_class_type t;
+
+	if (!f)
+		return false;
+	t = bt_field_get_class_type(f);
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
+		*v = bt_field_integer_signed_get_value(f);
+	else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+		*v = (int64_t)bt_field_integer_unsigned_get_value(f);
+	else
+		return false;
+	return true;
+}
+
+static void get_str(const bt_event *ev, const char *name, char *buf,
+		    size_t len)
+{
+	const bt_field *f = member(ev, name);
+
+	buf[0] = '\0';
+	if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
+		snprintf(buf, len, "%s", bt_field_string_get_value(f));
+}
+
+static int host_index(struct host_model *m, const bt_event *ev)
+{
+	const bt_stream *s = bt_event_borrow_stream_const(ev);
+	const bt_trace *t = bt_stream_borrow_trace_const(s);
+	const bt_value *v;
+	struct host_trace *h;
+	size_t i;
+
+	for (i = 0; i < m->nr_hosts; i++)
+		if (m->hosts[i].trace == t)
+			return (int)i;
+	h = realloc(m->hosts, (m->nr_hosts + 1) * sizeof(*h));
+	if (!h)
+		return -1;
+	m->hosts = h;
+	h = &m->hosts[m->nr_hosts];
+	memset(h, 0, sizeof(*h));
+	h->trace = t;
+	h->clock = bt_stream_class_borrow_default_clock_class_const(
+		bt_stream_borrow_class_const(s));
+	snprintf(h->name, sizeof(h->name), "%s",
+		 bt_trace_get_name(t) ? bt_trace_get_name(t) : "(unnamed)");
+	v = bt_trace_borrow_environment_entry_value_by_name_const(t, "hostname");
+	if (v && bt_value_is_string(v))
+		snprintf(h->hostname, sizeof(h->hostname), "%s",
+			 bt_value_string_get(v));
+	return (int)m->nr_hosts++;
+}
+
+const struct host_vm *host_model_find_vm(const struct host_model *m,
+					 const char *vm)
+{
+	for (size_t i = 0; i < m->nr_vms; i++)
+		if (!strcmp(m->vms[i].vm, vm))
+			return &m->vms[i];
+	return NULL;
+}
+
+static struct host_vm *vm_get(struct host_model *m, int host, const char *vm)
+{
+	struct host_vm *v;
+
+	for (size_t i = 0; i < m->nr_vms; i++)
+		if (m->vms[i].host == host && !strcmp(m->vms[i].vm, vm))
+			return &m->vms[i];
+	v = realloc(m->vms, (m->nr_vms + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	m->vms = v;
+	v = &m->vms[m->nr_vms++];
+	memset(v, 0, sizeof(*v));
+	v->host = host;
+	snprintf(v->vm, sizeof(v->vm), "%s", vm);
+	return v;
+}
+
+static struct vcpu_history *vcpu_get(struct host_vm *vm, uint32_t vcpu)
+{
+	struct vcpu_history *h;
+
+	for (size_t i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].vcpu == vcpu)
+			return &vm->vcpus[i];
+	h = realloc(vm->vcpus, (vm->nr_vcpus + 1) * sizeof(*h));
+	if (!h)
+		return NULL;
+	vm->vcpus = h;
+	h = &vm->vcpus[vm->nr_vcpus++];
+	memset(h, 0, sizeof(*h));
+	h->vcpu = vcpu;
+	return h;
+}
+
+static bool add_segment(struct vcpu_history *h, const struct tsc_segment *s)
+{
+	if (h->nr) {
+		const struct tsc_segment *last = &h->segs[h->nr - 1];
+
+		/* A statedump repeats the value in effect: not a change. */
+		if (last->offset == s->offset && last->ratio == s->ratio &&
+		    last->frac_bits == s->frac_bits)
+			return true;
+	}
+	if (h->nr == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		struct tsc_segment *n = realloc(h->segs, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		h->segs = n;
+		h->cap = cap;
+	}
+	h->segs[h->nr++] = *s;
+	return true;
+}
+
+static bool offset_event(struct host_model *m, int host, const bt_event *ev)
+{
+	char vm[32], reason[16] = "";
+	int64_t vcpu, offset, ratio, frac, host_tsc;
+	const bt_field *r = member(ev, "reason");
+	struct tsc_segment s;
+	struct host_vm *v;
+	struct vcpu_history *h;
+
+	get_str(ev, "vm", vm, sizeof(vm));
+	if (!get_int(ev, "vcpu", &vcpu) || !get_int(ev, "offset", &offset) ||
+	    !get_int(ev, "ratio", &ratio) || !get_int(ev, "frac_bits", &frac) ||
+	    !get_int(ev, "host_tsc", &host_tsc))
+		return true;	/* not the event this plugin knows: ignore */
+	if (r && bt_field_class_type_is(bt_field_get_class_type(r),
+					BT_FIELD_CLASS_TYPE_ENUMERATION)) {
+		bt_field_class_enumeration_mapping_label_array labels;
+		uint64_t n = 0;
+
+		if (!bt_field_enumeration_unsigned_get_mapping_labels(r, &labels, &n) && n)
+			snprintf(reason, sizeof(reason), "%s", labels[0]);
+	}
+	v = vm_get(m, host, vm);
+	h = v ? vcpu_get(v, (uint32_t)vcpu) : NULL;
+	if (!h)
+		return false;
+	s.offset = offset;
+	s.ratio = (uint64_t)ratio;
+	s.frac_bits = (unsigned int)frac;
+	/*
+	 * A dump or an attach reports the value in effect since before the
+	 * trace knew the vCPU: the first one holds from the beginning.
+	 */
+	s.since = (uint64_t)host_tsc;
+	if (!h->nr && (!strcmp(reason, "statedump") || !strcmp(reason, "attach")))
+		s.since = 0;
+	return add_segment(h, &s);
+}
+
+static bool guest_event(struct host_model *m, int host, const bt_event *ev)
+{
+	char vm[32];
+	struct host_vm *v;
+	int64_t pid = 0;
+
+	get_str(ev, "vm", vm, sizeof(vm));
+	v = vm_get(m, host, vm);
+	if (!v)
+		return false;
+	get_str(ev, "uuid", v->uuid, sizeof(v->uuid));
+	if (!strcmp(v->uuid, NIL_UUID))
+		v->uuid[0] = '\0';
+	get_str(ev, "name", v->name, sizeof(v->name));
+	if (!strcmp(v->name, "(none)"))
+		v->name[0] = '\0';
+	get_int(ev, "qemu_pid", &pid);
+	v->qemu_pid = pid;
+	return true;
+}
+
+bool host_model_event(struct host_model *m, const bt_event *ev,
+		      const bt_clock_snapshot *cs)
+{
+	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
+	int host;
+
+	(void)cs;
+	if (!name || strncmp(name, "kvm_tsc_", 8))
+		return true;
+	host = host_index(m, ev);
+	if (host < 0)
+		return false;
+	if (!strcmp(name, "kvm_tsc_offset"))
+		return offset_event(m, host, ev);
+	if (!strcmp(name, "kvm_tsc_guest"))
+		return guest_event(m, host, ev);
+	if (!strcmp(name, "kvm_tsc_statedump_end"))
+		m->hosts[host].dumped = true;
+	return true;
+}
+
+size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
+			    const struct host_vm **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nr_vms && n < max; i++)
+		if (uuid[0] && !strcasecmp(m->vms[i].uuid, uuid))
+			out[n++] = &m->vms[i];
+	return n;
+}
+
+bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
+			uint64_t guest_tsc, uint64_t *host_tsc)
+{
+	const struct vcpu_history *h = NULL;
+
+	for (size_t i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].vcpu == vcpu)
+			h = &vm->vcpus[i];
+	if (!h)
+		return false;
+	/* The latest segment whose value gives a time it was in effect at. */
+	for (size_t i = h->nr; i-- > 0;) {
+		const struct tsc_segment *s = &h->segs[i];
+		uint64_t t;
+
+		if (tsc_host_from_guest(guest_tsc, s->offset, s->ratio,
+					s->frac_bits, &t) && t >= s->since) {
+			*host_tsc = t;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool host_model_all_dumped(const struct host_model *m)
+{
+	for (size_t i = 0; i < m->nr_hosts; i++)
+		if (!m->hosts[i].dumped)
+			return false;
+	return m->nr_hosts > 0;
+}
+
+void host_model_known_uuids(const struct host_model *m, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->nr_vms && used < len; i++)
+		if (m->vms[i].uuid[0])
+			used += (size_t)snprintf(buf + used, len - used, "%s%s (%s)",
+						 used ? ", " : "", m->vms[i].uuid,
+						 m->vms[i].vm);
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+void host_model_fini(struct host_model *m)
+{
+	for (size_t i = 0; i < m->nr_vms; i++) {
+		for (size_t j = 0; j < m->vms[i].nr_vcpus; j++)
+			free(m->vms[i].vcpus[j].segs);
+		free(m->vms[i].vcpus);
+	}
+	free(m->vms);
+	free(m->hosts);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * host_model.h - what host traces say about their guests: each VM (KVM's
+ * "<pid>-<fd>" name, system UUID, name) and, per vCPU, every TSC offset and
+ * ratio it ran with and from when (kvm_tsc_guest, kvm_tsc_offset).
+ */
+#ifndef VMSYNC_HOST_MODEL_H
+#define VMSYNC_HOST_MODEL_H
+
+#include <babeltrace2/babeltrace.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One value of a vCPU's offset and ratio, in effect from host TSC @since. */
+struct tsc_segment {
+	uint64_t since;		/* host TSC; 0: since before the trace */
+	int64_t offset;
+	uint64_t ratio;
+	unsigned int frac_bits;
+};
+
+struct vcpu_history {
+	uint32_t vcpu;
+	struct tsc_segment *segs;
+	size_t nr, cap;
+};
+
+struct host_vm {
+	int host;		/* index of its host trace */
+	char vm[32], uuid[40], name[64];
+	int64_t qemu_pid;
+	struct vcpu_history *vcpus;
+	size_t nr_vcpus;
+};
+
+struct host_trace {
+	const bt_trace *trace;
+	const bt_clock_class *clock;	/* its kernel streams' clock */
+	char name[128], hostname[64];
+	bool dumped;			/* its first statedump is complete */
+};
+
+struct host_model {
+	struct host_trace *hosts;
+	size_t nr_hosts;
+	struct host_vm *vms;
+	size_t nr_vms;
+};
+
+/* Whether the stream class of @sc belongs to a host trace (kvm_tsc_*). */
+bool host_model_is_host_class(const bt_stream_class *sc);
+
+/* Record what a host trace's event says. False: out of memory. */
+bool host_model_event(struct host_model *m, const bt_event *ev,
+		      const bt_clock_snapshot *cs);
+
+/* The VMs whose UUID is @uuid, one after the other (a migrated guest). */
+size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
+			    const struct host_vm **out, size_t max);
+const struct host_vm *host_model_find_vm(const struct host_model *m,
+					 const char *vm);
+
+/*
+ * The host TSC at which vCPU @vcpu of @vm read @guest_tsc: the latest
+ * segment it can have come from. False when no segment fits.
+ */
+bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
+			uint64_t guest_tsc, uint64_t *host_tsc);
+
+bool host_model_all_dumped(const struct host_model *m);
+/* "u1, u2, …" for messages: the UUIDs the host traces know. */
+void host_model_known_uuids(const struct host_model *m, char *buf, size_t len);
+void host_model_fini(struct host_model *m);
+
+#endif /* VMSYNC_HOST_MODEL_H */

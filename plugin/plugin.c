@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/* plugin.c - the babeltrace2 plugin "vmsync" and its component classes. */
+#include <babeltrace2/babeltrace.h>
+
+#include "tsc_filter.h"
+
+BT_PLUGIN_MODULE();
+BT_PLUGIN(vmsync);
+BT_PLUGIN_DESCRIPTION("KVM host and guest traces on one time base (vmsync)");
+BT_PLUGIN_AUTHOR("vmsync");
+BT_PLUGIN_LICENSE("GPL-2.0");
+
+BT_PLUGIN_FILTER_COMPONENT_CLASS(tsc, tsc_iter_next);
+BT_PLUGIN_FILTER_COMPONENT_CLASS_DESCRIPTION(tsc,
+	"Put guest traces on their host's time, exactly, from the host's kvm_tsc_* events");
+BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
+	"Rewrites the timestamps of guest traces onto the host trace's clock, with\n"
+	"the TSC offset and ratio KVM applied to each vCPU at that moment (the\n"
+	"host's kvm_tsc_offset and kvm_tsc_guest events, from vmsync's kernel\n"
+	"module), so that host and guest events form one timeline.\n"
+	"\n"
+	"Host traces are those with kvm_tsc_* events. A guest kernel trace is\n"
+	"matched by its env.product_uuid to a kvm_tsc_guest UUID; a guest's\n"
+	"user-space trace by sharing its clock (UUID) with that kernel trace.\n"
+	"Other traces on a host's clock pass unchanged. Guest events keep their\n"
+	"fields; their trace gains the environment entries vmsync_rebased,\n"
+	"vmsync_host_trace, vmsync_host_hostname and vmsync_host_vm.\n"
+	"\n"
+	"Both sides must trace on vmsync's TSC clock (lttng-clock-tsc,\n"
+	"doc/clocks.md): the conversion is then exact to the cycle.\n"
+	"\n"
+	"Output is in host-time order: messages are held in a window derived\n"
+	"from the data (how far guest timestamps sit from host time).\n"
+	"\n"
+	"Parameters:\n"
+	"  map (string, optional): 'TRACE=VM[,TRACE=VM...]', the host VM (KVM's\n"
+	"      debugfs name PID-FD, or a UUID) of guest traces without a usable\n"
+	"      env.product_uuid; TRACE is the trace's name.\n"
+	"  slack-us (unsigned integer, default 1000): extra margin of the window,\n"
+	"      in microseconds.\n"
+	"  window-limit-ms (unsigned integer, default 60000): fail when\n"
+	"      reordering would need a longer window than this.\n"
+	"  max-held (unsigned integer, default 4000000): fail when more messages\n"
+	"      than this would have to be held.\n");
+BT_PLUGIN_FILTER_COMPONENT_CLASS_INITIALIZE_METHOD(tsc, tsc_filter_init);
+BT_PLUGIN_FILTER_COMPONENT_CLASS_FINALIZE_METHOD(tsc, tsc_filter_finalize);
+BT_PLUGIN_FILTER_COMPONENT_CLASS_INPUT_PORT_CONNECTED_METHOD(tsc,
+	tsc_filter_input_connected);
+BT_PLUGIN_FILTER_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD(tsc,
+	tsc_iter_init);
+BT_PLUGIN_FILTER_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_FINALIZE_METHOD(tsc,
+	tsc_iter_finalize);
