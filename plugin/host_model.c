@@ -218,13 +218,11 @@ static bool guest_event(struct host_model *m, int host, const bt_event *ev)
 	return true;
 }
 
-bool host_model_event(struct host_model *m, const bt_event *ev,
-		      const bt_clock_snapshot *cs)
+bool host_model_event(struct host_model *m, const bt_event *ev)
 {
 	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
 	int host;
 
-	(void)cs;
 	if (!name || strncmp(name, "kvm_tsc_", 8))
 		return true;
 	host = host_index(m, ev);

@@ -51,8 +51,7 @@ struct host_model {
 bool host_model_is_host_class(const bt_stream_class *sc);
 
 /* Record what a host trace's event says. False: out of memory. */
-bool host_model_event(struct host_model *m, const bt_event *ev,
-		      const bt_clock_snapshot *cs);
+bool host_model_event(struct host_model *m, const bt_event *ev);
 
 /* The VMs whose UUID is @uuid, one after the other (a migrated guest). */
 size_t host_model_find_uuid(const struct host_model *m, const char *uuid,

@@ -34,6 +34,7 @@ struct trace_info {
 	const struct host_vm *vms[MAX_VMS_PER_GUEST];
 	size_t nr_vms;
 	const struct host_trace *host;
+	const bt_clock_class *clock;	/* a guest's, once matched */
 	struct ir_rebase_note note;
 };
 
@@ -318,23 +319,13 @@ static bool ns_of(const bt_clock_snapshot *cs, int64_t *ns)
 		BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK;
 }
 
-static const char *clock_uuid_str(const bt_clock_class *cc, char *buf)
-{
-	bt_uuid u = cc ? bt_clock_class_get_uuid(cc) : NULL;
-
-	if (!u)
-		return NULL;
-	for (int i = 0; i < 16; i++)
-		sprintf(buf + 2 * i, "%02x", u[i]);
-	return buf;
-}
-
+/* Clocks are the same when they say so with a UUID (16 bytes). */
 static bool same_clock(const bt_clock_class *a, const bt_clock_class *b)
 {
-	char x[33], y[33];
+	bt_uuid x = a ? bt_clock_class_get_uuid(a) : NULL;
+	bt_uuid y = b ? bt_clock_class_get_uuid(b) : NULL;
 
-	return a && b && clock_uuid_str(a, x) && clock_uuid_str(b, y) &&
-	       !strcmp(x, y);
+	return x && y && !memcmp(x, y, 16);
 }
 
 static const char *env_str(const bt_trace *t, const char *name)
@@ -402,14 +393,8 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	if (!t->nr_vms) {
 		for (i = 0; i < it->traces.cap; i++) {
 			struct trace_info *o = it->traces.keys[i] ? it->traces.values[i] : NULL;
-			const bt_stream_class *sc;
 
-			if (!o || o->kind != TRACE_GUEST || !o->nr_vms)
-				continue;
-			sc = bt_trace_borrow_stream_by_index_const(o->trace, 0) ?
-				bt_stream_borrow_class_const(
-					bt_trace_borrow_stream_by_index_const(o->trace, 0)) : NULL;
-			if (sc && same_clock(cc, bt_stream_class_borrow_default_clock_class_const(sc))) {
+			if (o && o->kind == TRACE_GUEST && same_clock(cc, o->clock)) {
 				memcpy(t->vms, o->vms, sizeof(t->vms));
 				t->nr_vms = o->nr_vms;
 				break;
@@ -441,6 +426,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	}
 	t->note = (struct ir_rebase_note){ t->host->name, t->host->hostname,
 					   t->vms[t->nr_vms - 1]->vm, "exact" };
+	t->clock = cc;
 	t->kind = TRACE_GUEST;
 	return true;
 }
@@ -573,9 +559,6 @@ static const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 			   trace_name(si->t->trace), it->copy.error);
 		return NULL;
 	}
-	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
-		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
-				     &si->cpu_known);
 	if (cs && !convert_cs(it, si, cs, &h))
 		return NULL;
 	*key = INT64_MIN;
@@ -713,17 +696,7 @@ static bool release_held(struct tsc_iter *it)
 			return !it->failed && !done ? true : false;
 		if (si->t->kind == TRACE_GUEST && cs && !done) {
 			/* Wait until host data up to its (tentative) time is in. */
-			bool cpu_known = si->cpu_known;
-			uint32_t cpu = si->cpu;
-
-			if (bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
-				cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
-						 &cpu_known);
-			struct stream_info probe = *si;
-
-			probe.cpu = cpu;
-			probe.cpu_known = cpu_known;
-			if (!cpu_known || !to_host(&probe, bt_clock_snapshot_get_value(cs), &tentative) ||
+			if (!si->cpu_known || !to_host(si, bt_clock_snapshot_get_value(cs), &tentative) ||
 			    !host_ns(si->t, tentative, &key) || key > hf)
 				return true;
 		}
@@ -794,10 +767,14 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		iter_error(it, "filter.vmsync.tsc: out of memory");
 		return false;
 	}
+	/* Its vCPU: LTTng's streams are per CPU, so the first packet says. */
+	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
+		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
+				     &si->cpu_known);
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT &&
-		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
+		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m))) {
 			bt_message_put_ref(m);
 			iter_error(it, "filter.vmsync.tsc: out of memory");
 			return false;
@@ -884,16 +861,16 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 	*count = 0;
 	while (*count < capacity) {
 		const struct reorder_item *top = reorder_peek(&it->heap);
+		int64_t safe = safe_time(it);
 
-		if (top && top->key <= safe_time(it)) {
+		if (top && top->key <= safe) {
 			if (top->key != INT64_MIN && top->key > it->last_out)
 				it->last_out = top->key;
 			msgs[(*count)++] = reorder_pop(&it->heap);
 			continue;
 		}
-		if (top && top->key != INT64_MIN && it->inputs && it->nr_inputs &&
-		    safe_time(it) != INT64_MIN &&
-		    safe_time(it) - top->key > it->f->window_limit_ns) {
+		if (top && top->key != INT64_MIN && safe != INT64_MIN &&
+		    safe - top->key > it->f->window_limit_ns) {
 			iter_error(it, "filter.vmsync.tsc: host-time order needs a window over %" PRId64 " ms (parameter window-limit-ms); use vmsync-merge",
 				   it->f->window_limit_ns / 1000000);
 			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
