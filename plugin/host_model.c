@@ -67,18 +67,20 @@ static int host_index(struct host_model *m, const bt_event *ev)
 	const bt_stream *s = bt_event_borrow_stream_const(ev);
 	const bt_trace *t = bt_stream_borrow_trace_const(s);
 	const bt_value *v;
-	struct host_trace *h;
+	struct host_trace *h, **arr;
 	size_t i;
 
 	for (i = 0; i < m->nr_hosts; i++)
-		if (m->hosts[i].trace == t)
+		if (m->hosts[i]->trace == t)
 			return (int)i;
-	h = realloc(m->hosts, (m->nr_hosts + 1) * sizeof(*h));
+	arr = realloc(m->hosts, (m->nr_hosts + 1) * sizeof(*arr));
+	if (!arr)
+		return -1;
+	m->hosts = arr;
+	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -1;
-	m->hosts = h;
-	h = &m->hosts[m->nr_hosts];
-	memset(h, 0, sizeof(*h));
+	m->hosts[m->nr_hosts] = h;
 	h->trace = t;
 	h->clock = bt_stream_class_borrow_default_clock_class_const(
 		bt_stream_borrow_class_const(s));
@@ -95,24 +97,27 @@ const struct host_vm *host_model_find_vm(const struct host_model *m,
 					 const char *vm)
 {
 	for (size_t i = 0; i < m->nr_vms; i++)
-		if (!strcmp(m->vms[i].vm, vm))
-			return &m->vms[i];
+		if (!strcmp(m->vms[i]->vm, vm))
+			return m->vms[i];
 	return NULL;
 }
 
 static struct host_vm *vm_get(struct host_model *m, int host, const char *vm)
 {
-	struct host_vm *v;
+	struct host_vm *v, **arr;
 
 	for (size_t i = 0; i < m->nr_vms; i++)
-		if (m->vms[i].host == host && !strcmp(m->vms[i].vm, vm))
-			return &m->vms[i];
-	v = realloc(m->vms, (m->nr_vms + 1) * sizeof(*v));
+		if (m->vms[i]->host == host && !strcmp(m->vms[i]->vm, vm))
+			return m->vms[i];
+	/* Guest traces keep pointers to VMs: each has its own allocation. */
+	arr = realloc(m->vms, (m->nr_vms + 1) * sizeof(*arr));
+	if (!arr)
+		return NULL;
+	m->vms = arr;
+	v = calloc(1, sizeof(*v));
 	if (!v)
 		return NULL;
-	m->vms = v;
-	v = &m->vms[m->nr_vms++];
-	memset(v, 0, sizeof(*v));
+	m->vms[m->nr_vms++] = v;
 	v->host = host;
 	snprintf(v->vm, sizeof(v->vm), "%s", vm);
 	return v;
@@ -166,6 +171,7 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 	struct tsc_segment s;
 	struct host_vm *v;
 	struct vcpu_history *h;
+	size_t n;
 
 	get_str(ev, "vm", vm, sizeof(vm));
 	if (!get_int(ev, "vcpu", &vcpu) || !get_int(ev, "offset", &offset) ||
@@ -194,7 +200,14 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 	s.since = (uint64_t)host_tsc;
 	if (!h->nr && (!strcmp(reason, "statedump") || !strcmp(reason, "attach")))
 		s.since = 0;
-	return add_segment(h, &s);
+	n = h->nr;
+	if (!add_segment(h, &s))
+		return false;
+	if (h->nr > n) {
+		m->changed_vm = v;
+		m->changed = s;
+	}
+	return true;
 }
 
 static bool guest_event(struct host_model *m, int host, const bt_event *ev)
@@ -233,7 +246,7 @@ bool host_model_event(struct host_model *m, const bt_event *ev)
 	if (!strcmp(name, "kvm_tsc_guest"))
 		return guest_event(m, host, ev);
 	if (!strcmp(name, "kvm_tsc_statedump_end"))
-		m->hosts[host].dumped = true;
+		m->hosts[host]->dumped = true;
 	return true;
 }
 
@@ -243,8 +256,8 @@ size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
 	size_t n = 0;
 
 	for (size_t i = 0; i < m->nr_vms && n < max; i++)
-		if (uuid[0] && !strcasecmp(m->vms[i].uuid, uuid))
-			out[n++] = &m->vms[i];
+		if (uuid[0] && !strcasecmp(m->vms[i]->uuid, uuid))
+			out[n++] = m->vms[i];
 	return n;
 }
 
@@ -275,7 +288,7 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 bool host_model_all_dumped(const struct host_model *m)
 {
 	for (size_t i = 0; i < m->nr_hosts; i++)
-		if (!m->hosts[i].dumped)
+		if (!m->hosts[i]->dumped)
 			return false;
 	return m->nr_hosts > 0;
 }
@@ -286,10 +299,10 @@ void host_model_known_uuids(const struct host_model *m, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < m->nr_vms && used < len; i++)
-		if (m->vms[i].uuid[0])
+		if (m->vms[i]->uuid[0])
 			used += (size_t)snprintf(buf + used, len - used, "%s%s (%s)",
-						 used ? ", " : "", m->vms[i].uuid,
-						 m->vms[i].vm);
+						 used ? ", " : "", m->vms[i]->uuid,
+						 m->vms[i]->vm);
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }
@@ -297,11 +310,14 @@ void host_model_known_uuids(const struct host_model *m, char *buf, size_t len)
 void host_model_fini(struct host_model *m)
 {
 	for (size_t i = 0; i < m->nr_vms; i++) {
-		for (size_t j = 0; j < m->vms[i].nr_vcpus; j++)
-			free(m->vms[i].vcpus[j].segs);
-		free(m->vms[i].vcpus);
+		for (size_t j = 0; j < m->vms[i]->nr_vcpus; j++)
+			free(m->vms[i]->vcpus[j].segs);
+		free(m->vms[i]->vcpus);
+		free(m->vms[i]);
 	}
 	free(m->vms);
+	for (size_t i = 0; i < m->nr_hosts; i++)
+		free(m->hosts[i]);
 	free(m->hosts);
 	memset(m, 0, sizeof(*m));
 }

@@ -41,10 +41,13 @@ struct host_trace {
 };
 
 struct host_model {
-	struct host_trace *hosts;
+	struct host_trace **hosts;	/* each allocated alone: pointers stay */
 	size_t nr_hosts;
-	struct host_vm *vms;
+	struct host_vm **vms;
 	size_t nr_vms;
+	/* Set by host_model_event() when it added a segment; cleared by users. */
+	const struct host_vm *changed_vm;
+	struct tsc_segment changed;
 };
 
 /* Whether the stream class of @sc belongs to a host trace (kvm_tsc_*). */
