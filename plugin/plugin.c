@@ -39,7 +39,10 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"  slack-us (unsigned integer, default 1000): extra margin of the window,\n"
 	"      in microseconds.\n"
 	"  window-limit-ms (unsigned integer, default 60000): fail when\n"
-	"      reordering would need a longer window than this.\n"
+	"      reordering would need a longer window than this. Also how far\n"
+	"      past a guest message (by the clocks' wall-clock offsets) the\n"
+	"      host traces are read for its VM's announcement before the guest\n"
+	"      is declared unknown.\n"
 	"  max-held (unsigned integer, default 4000000): fail when more messages\n"
 	"      than this would have to be held.\n");
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INITIALIZE_METHOD(tsc, tsc_filter_init);

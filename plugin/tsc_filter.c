@@ -22,6 +22,7 @@
 #include "ir_copy.h"
 #include "reorder.h"
 #include "tsc_filter.h"
+#include "tsc_math.h"
 
 #define TSC_CLOCK_NAME "vmsync_tsc"
 #define MAX_VMS_PER_GUEST 16
@@ -36,6 +37,8 @@ struct trace_info {
 	const struct host_trace *host;
 	const bt_clock_class *clock;	/* a guest's, once matched */
 	struct ir_rebase_note note;
+	int64_t first_ns;	/* its first time read, while unmatched */
+	uint64_t inputs;	/* bit i % 64: input i brought its messages */
 };
 
 struct stream_info {
@@ -361,6 +364,9 @@ static const char *mapped_vm(const struct tsc_filter *f, const char *name,
 	return NULL;
 }
 
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
+		       const struct tsc_segment *seg);
+
 /*
  * Decide what a non-host trace is, once the host traces said enough: a
  * trace on a host's clock passes; a guest is matched by the map parameter,
@@ -375,7 +381,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	size_t i;
 
 	for (i = 0; i < it->model.nr_hosts; i++)
-		if (same_clock(cc, it->model.hosts[i].clock)) {
+		if (same_clock(cc, it->model.hosts[i]->clock)) {
 			t->kind = TRACE_HOST_SIDE;
 			return true;
 		}
@@ -417,7 +423,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 			   bt_clock_class_get_name(cc) : "(none)");
 		return false;
 	}
-	t->host = &it->model.hosts[t->vms[0]->host];
+	t->host = it->model.hosts[t->vms[0]->host];
 	if (strcmp(bt_clock_class_get_name(t->host->clock) ?
 		   bt_clock_class_get_name(t->host->clock) : "", TSC_CLOCK_NAME)) {
 		iter_error(it, "filter.vmsync.tsc: host trace '%s' is not on vmsync's TSC clock, so guest trace '%s' cannot be put on it exactly: trace the host with lttng-clock-tsc (doc/clocks.md)",
@@ -428,6 +434,14 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 					   t->vms[t->nr_vms - 1]->vm, "exact" };
 	t->clock = cc;
 	t->kind = TRACE_GUEST;
+	/* Changes read before it was matched. */
+	for (i = 0; i < t->nr_vms; i++)
+		for (size_t c = 0; c < t->vms[i]->nr_vcpus; c++) {
+			const struct vcpu_history *h = &t->vms[i]->vcpus[c];
+
+			if (h->nr)
+				expect_gap(it, t, &h->segs[h->nr - 1]);
+		}
 	return true;
 }
 
@@ -444,6 +458,7 @@ static struct trace_info *trace_of(struct tsc_iter *it, const bt_stream *s)
 		return NULL;
 	}
 	t->trace = tr;
+	t->first_ns = INT64_MIN;
 	if (host_model_is_host_class(bt_stream_borrow_class_const(s)))
 		t->kind = TRACE_HOST;
 	return t;
@@ -538,6 +553,49 @@ static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * A guest's own clock runs ahead of host time by a gap that changes with
+ * its offset. Its messages come (from babeltrace2's muxer, or from its own
+ * streams) in own-clock order, so once a change widens the gap they come
+ * later than their host time: widen the window of its inputs now, before
+ * they come, while the host's event of the change is being read.
+ */
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
+		       const struct tsc_segment *seg)
+{
+	int64_t sec, own, host;
+	uint64_t cycles, g;
+
+	if (!seg->since || !t->clock)
+		return;		/* in effect before the trace: seen in the data */
+	g = tsc_guest_from_host(seg->since, seg->offset, seg->ratio, seg->frac_bits);
+	bt_clock_class_get_offset(t->clock, &sec, &cycles);
+	if (bt_util_clock_cycles_to_ns_from_origin(g, bt_clock_class_get_frequency(t->clock),
+						   sec, cycles, &own) !=
+	    BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK ||
+	    !host_ns(t, seg->since, &host))
+		return;
+	if ((__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
+		return;
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		if ((t->inputs >> (i % 64) & 1) && own - host > it->inputs[i].above)
+			it->inputs[i].above = own - host;
+}
+
+static void expect_change(struct tsc_iter *it, const struct host_vm *vm,
+			  const struct tsc_segment *seg)
+{
+	for (size_t i = 0; i < it->traces.cap; i++) {
+		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+
+		if (!t || t->kind != TRACE_GUEST)
+			continue;
+		for (size_t k = 0; k < t->nr_vms; k++)
+			if (t->vms[k] == vm)
+				expect_gap(it, t, seg);
+	}
 }
 
 /* Copy guest message @m onto host time; NULL on error. */
@@ -672,6 +730,20 @@ static int64_t host_frontier(const struct tsc_iter *it)
 	return f;
 }
 
+/*
+ * Whether the host traces were read far enough past this trace's first
+ * time that the announcement of its VM, if they hold one, has been seen: a
+ * VM created during the trace is announced (kvm_tsc_guest) before its guest
+ * runs. The two clocks are compared by their wall-clock offsets, which may
+ * be apart by the machines' clock skew: window-limit-ms bounds that.
+ */
+static bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
+			int64_t hf)
+{
+	return host_model_all_dumped(&it->model) && t->first_ns != INT64_MIN &&
+	       hf != INT64_MAX && (__int128)hf - t->first_ns > it->f->window_limit_ns;
+}
+
 /* Convert the held guest messages whose host data has been read. */
 static bool release_held(struct tsc_iter *it)
 {
@@ -692,7 +764,7 @@ static bool release_held(struct tsc_iter *it)
 		if (!si)
 			return false;
 		if (si->t->kind == TRACE_UNKNOWN &&
-		    !classify(it, si->t, cc, done || host_model_all_dumped(&it->model)))
+		    !classify(it, si->t, cc, done || host_passed(it, si->t, hf)))
 			return !it->failed && !done ? true : false;
 		if (si->t->kind == TRACE_GUEST && cs && !done) {
 			/* Wait until host data up to its (tentative) time is in. */
@@ -779,6 +851,10 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 			iter_error(it, "filter.vmsync.tsc: out of memory");
 			return false;
 		}
+		if (it->model.changed_vm) {
+			expect_change(it, it->model.changed_vm, &it->model.changed);
+			it->model.changed_vm = NULL;
+		}
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
 			fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost events%s: TSC offset changes may be missing there, and guest times converted near them may be off\n",
 				trace_name(si->t->trace), cs ? " (see the discarded-events message's range)" : "");
@@ -786,6 +862,9 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	}
 	if (si->t->kind == TRACE_HOST_SIDE)
 		return push_out(it, si, ns, m);
+	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
+		si->t->first_ns = ns;
+	si->t->inputs |= UINT64_C(1) << (i % 64);
 	if (!hold(it, m, i)) {
 		bt_message_put_ref(m);
 		return false;
