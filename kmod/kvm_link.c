@@ -15,7 +15,7 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
 	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#error "kvm_tsc_offset is checked on Linux 6.1 only: check kvm_entry, kvm_write_tsc_offset and struct kvm_caps for this kernel, then extend this gate (doc/porting.md)"
+#error "kvm_tsc_offset is checked on Linux 6.1 only: check kvm_entry, kvm_exit, kvm_write_tsc_offset and struct kvm_caps for this kernel, then extend this gate (doc/porting.md)"
 #endif
 
 /* The head of 6.1's struct kvm_caps; validated at load time. */
@@ -34,6 +34,7 @@ static const char *const kvm_symbols[] = {
 	"kvm_debugfs_dir",
 	"kvm_get_kvm_safe",
 	"kvm_put_kvm",
+	"__tracepoint_kvm_exit",
 };
 
 static void put_symbols(int n)
@@ -63,6 +64,7 @@ int kvm_link_get(struct kvm_link *link)
 	link->debugfs_dir = sym[3];
 	link->get_kvm_safe = sym[4];
 	link->put_kvm = sym[5];
+	link->exit = sym[6];
 
 	link->frac_bits = caps->tsc_scaling_ratio_frac_bits;
 	link->default_ratio = caps->default_tsc_scaling_ratio;

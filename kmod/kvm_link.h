@@ -16,6 +16,7 @@ struct kvm;
 
 struct kvm_link {
 	struct tracepoint *entry;		/* kvm_entry(vcpu[, force_exit]) */
+	struct tracepoint *exit;		/* kvm_exit(vcpu, isa) */
 	struct tracepoint *write_tsc_offset;	/* kvm_write_tsc_offset(id, prev, next) */
 	struct dentry **debugfs_dir;		/* kvm_debugfs_dir: <pid>-<fd>/ */
 	bool (*get_kvm_safe)(struct kvm *kvm);	/* false if the VM is dying */

@@ -26,6 +26,7 @@
 
 #define CREATE_TRACE_POINTS
 #include "kvm_tsc_trace.h"
+#include "kvm_vcpu_trace.h"
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_sync);
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_offset);
@@ -34,6 +35,8 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_guest_exit);
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_vcpu);
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_start);
 EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_tsc_statedump_end);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_vcpu_entry);
+EXPORT_TRACEPOINT_SYMBOL_GPL(kvm_vcpu_exit);
 
 static unsigned int period_ms = 100;
 module_param(period_ms, uint, 0444);

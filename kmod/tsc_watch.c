@@ -38,6 +38,7 @@
 #include "kvm_link.h"
 #include "kvm_tsc_change.h"
 #include "kvm_tsc_trace.h"
+#include "kvm_vcpu_trace.h"
 #include "tsc_watch.h"
 #include "vm_registry.h"
 
@@ -158,12 +159,19 @@ static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu, bool force_exit)
 {
 	struct entry_cache *ec = this_cpu_ptr(&entry_cache);
 
-	if (likely(ec->vcpu == vcpu &&
-		   ec->gen == atomic_long_read(&watch_gen) &&
-		   ec->offset == READ_ONCE(vcpu->arch.l1_tsc_offset) &&
-		   ec->ratio == READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio)))
-		return;
-	watch_slow(vcpu, ec);
+	if (unlikely(ec->vcpu != vcpu ||
+		     ec->gen != atomic_long_read(&watch_gen) ||
+		     ec->offset != READ_ONCE(vcpu->arch.l1_tsc_offset) ||
+		     ec->ratio != READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio)))
+		watch_slow(vcpu, ec);
+	/* After any kvm_tsc_offset: the guest runs with that value. */
+	trace_kvm_vcpu_entry(current->tgid, current->pid, vcpu->vcpu_id);
+}
+
+/* kvm_exit: the guest stopped running on this vCPU (IRQs still off). */
+static void probe_kvm_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	trace_kvm_vcpu_exit(current->tgid, current->pid, vcpu->vcpu_id);
 }
 
 /* kvm_write_tsc_offset(vcpu_id, prev, next): an L1 offset write, any cause. */
@@ -211,9 +219,14 @@ int tsc_watch_start(const struct kvm_link *link)
 					probe_kvm_write_tsc_offset, NULL);
 	if (ret)
 		goto out_kprobe;
+	ret = tracepoint_probe_register(link->exit, probe_kvm_exit, NULL);
+	if (ret)
+		goto out_write;
 	ret = tracepoint_probe_register(link->entry, probe_kvm_entry, NULL);
 	if (!ret)
 		return 0;
+	tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
+out_write:
 	tracepoint_probe_unregister(link->write_tsc_offset,
 				    probe_kvm_write_tsc_offset, NULL);
 	tracepoint_synchronize_unregister();
@@ -231,6 +244,7 @@ void tsc_watch_stop(const struct kvm_link *link)
 	int bkt;
 
 	tracepoint_probe_unregister(link->entry, probe_kvm_entry, NULL);
+	tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
 	tracepoint_probe_unregister(link->write_tsc_offset,
 				    probe_kvm_write_tsc_offset, NULL);
 	tracepoint_synchronize_unregister();

@@ -31,7 +31,7 @@ ftrace_event() {
 # (or the EVENTs) into $T/NAME.
 lttng_start() {
 	if ! pgrep -x lttng-sessiond >/dev/null; then
-		lttng-sessiond -d --extra-kmod-probes=kvm-tsc ||
+		lttng-sessiond -d --extra-kmod-probes=kvm-tsc,kvm-vcpu ||
 			fail "lttng-sessiond did not start"
 	fi
 	lttng create "$1" --output="$T/$1" >/dev/null
