@@ -2,6 +2,7 @@
 /* plugin.c - the babeltrace2 plugin "vmsync" and its component classes. */
 #include <babeltrace2/babeltrace.h>
 
+#include "check_sink.h"
 #include "tsc_filter.h"
 
 BT_PLUGIN_MODULE();
@@ -53,3 +54,25 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD(tsc,
 	tsc_iter_init);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_MESSAGE_ITERATOR_CLASS_FINALIZE_METHOD(tsc,
 	tsc_iter_finalize);
+
+BT_PLUGIN_SINK_COMPONENT_CLASS(check, check_sink_consume);
+BT_PLUGIN_SINK_COMPONENT_CLASS_DESCRIPTION(check,
+	"Accuracy check: the share of guest events inside a guest-mode interval of their vCPU thread");
+BT_PLUGIN_SINK_COMPONENT_CLASS_HELP(check,
+	"Reads the output of filter.vmsync.tsc and prints one line: how many guest\n"
+	"events fall inside an interval in which the host had their vCPU's thread\n"
+	"in guest mode (between its kvm_vcpu_entry and kvm_vcpu_exit), how many\n"
+	"fall outside, and the worst distance outside, in ns. A guest runs code\n"
+	"only in guest mode, so on an exact timeline every guest event is inside.\n"
+	"\n"
+	"The host trace needs kvm_tsc_vcpu and kvm_vcpu_entry/kvm_vcpu_exit\n"
+	"(lttng-sessiond --extra-kmod-probes=kvm-tsc,kvm-vcpu; lttng enable-event\n"
+	"-k 'kvm_tsc_*,kvm_vcpu_*'). A guest event whose VM and vCPU have no known\n"
+	"thread is counted apart. No parameters.\n"
+	"\n"
+	"  babeltrace2 --plugin-path P --clock-force-correlate HOST GUEST \\\n"
+	"      --component filter.vmsync.tsc --component sink.vmsync.check\n");
+BT_PLUGIN_SINK_COMPONENT_CLASS_INITIALIZE_METHOD(check, check_sink_init);
+BT_PLUGIN_SINK_COMPONENT_CLASS_FINALIZE_METHOD(check, check_sink_finalize);
+BT_PLUGIN_SINK_COMPONENT_CLASS_GRAPH_IS_CONFIGURED_METHOD(check,
+	check_sink_graph_is_configured);

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check_sink.c - sink.vmsync.check: how well guest events sit on host time.
+ *
+ * A guest can only run code while its vCPU thread is in guest mode, between
+ * the host's kvm_vcpu_entry and kvm_vcpu_exit for that thread. So on a
+ * correct common timeline every guest event of a vCPU falls inside one of
+ * those intervals; how far one falls outside is a measured error of the
+ * conversion. This sink reads the output of filter.vmsync.tsc (host time
+ * order) and reports the share inside and the worst distance outside.
+ *
+ * Guest events are those of traces the filter rebased (env vmsync_rebased);
+ * their VM is env vmsync_host_vm on host env vmsync_host_hostname, their
+ * vCPU the stream's cpu_id. The host's kvm_tsc_vcpu events give the thread
+ * of each (VM, vCPU); its kvm_vcpu_entry/exit events, that thread's modes.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_sink.h"
+#include "ptr_map.h"
+
+struct vcpu_thread {		/* one vCPU thread of one host */
+	char host[64], vm[32];
+	uint32_t vcpu;
+	int64_t tid;
+	bool in_guest, exited;
+	int64_t last_exit;	/* ns */
+	int64_t *pending;	/* ns of guest events outside, until next entry */
+	size_t nr_pending, cap_pending;
+};
+
+struct check_sink {
+	bt_message_iterator *it;
+	struct vcpu_thread **threads;
+	size_t nr_threads;
+	struct ptr_map guest_streams;	/* bt_stream -> vcpu_thread */
+	uint64_t events, inside, outside, unmatched, host_modes;
+	int64_t worst;			/* ns */
+	const char *worst_where;
+};
+
+static const char *env_str(const bt_trace *t, const char *name)
+{
+	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(t, name);
+
+	return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
+}
+
+static const bt_field *payload(const bt_event *ev, const char *name)
+{
+	const bt_field *p = bt_event_borrow_payload_field_const(ev);
+
+	return p ? bt_field_structure_borrow_member_field_by_name_const(p, name) : NULL;
+}
+
+static bool payload_int(const bt_event *ev, const char *name, int64_t *v)
+{
+	const bt_field *f = payload(ev, name);
+
+	if (!f)
+		return false;
+	if (bt_field_class_type_is(bt_field_get_class_type(f),
+				   BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
+		*v = bt_field_integer_signed_get_value(f);
+	else if (bt_field_class_type_is(bt_field_get_class_type(f),
+					BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+		*v = (int64_t)bt_field_integer_unsigned_get_value(f);
+	else
+		return false;
+	return true;
+}
+
+static struct vcpu_thread *thread_find(struct check_sink *c, const char *host,
+				       const char *vm, int64_t vcpu, int64_t tid)
+{
+	for (size_t i = c->nr_threads; i-- > 0;) {
+		struct vcpu_thread *t = c->threads[i];
+
+		if (strcmp(t->host, host))
+			continue;
+		if (vm ? !strcmp(t->vm, vm) && t->vcpu == vcpu : t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+/* kvm_tsc_vcpu: which thread runs a VM's vCPU (the latest one wins). */
+static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev)
+{
+	const bt_field *vm = payload(ev, "vm");
+	int64_t vcpu, tid;
+	struct vcpu_thread *t, **n;
+
+	if (!vm || bt_field_get_class_type(vm) != BT_FIELD_CLASS_TYPE_STRING ||
+	    !payload_int(ev, "vcpu", &vcpu) || !payload_int(ev, "vcpu_tid", &tid))
+		return true;
+	t = thread_find(c, host, bt_field_string_get_value(vm), vcpu, 0);
+	if (t) {
+		t->tid = tid;
+		return true;
+	}
+	t = calloc(1, sizeof(*t));
+	n = realloc(c->threads, (c->nr_threads + 1) * sizeof(*n));
+	if (!t || !n) {
+		free(t);
+		if (n)
+			c->threads = n;
+		return false;
+	}
+	c->threads = n;
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->vm, sizeof(t->vm), "%s", bt_field_string_get_value(vm));
+	t->vcpu = (uint32_t)vcpu;
+	t->tid = tid;
+	c->threads[c->nr_threads++] = t;
+	return true;
+}
+
+static void violation(struct check_sink *c, struct vcpu_thread *t, int64_t d)
+{
+	if (d > c->worst) {
+		c->worst = d;
+		c->worst_where = t->vm;
+	}
+}
+
+/* kvm_vcpu_entry/exit at @ns: settle the events that waited for it. */
+static void mode_change(struct check_sink *c, struct vcpu_thread *t, bool entry,
+			int64_t ns)
+{
+	c->host_modes++;
+	if (entry) {
+		for (size_t i = 0; i < t->nr_pending; i++) {
+			int64_t d = ns - t->pending[i];
+
+			if (t->exited && t->pending[i] - t->last_exit < d)
+				d = t->pending[i] - t->last_exit;
+			violation(c, t, d);
+		}
+		t->nr_pending = 0;
+		t->in_guest = true;
+	} else {
+		t->in_guest = false;
+		t->exited = true;
+		t->last_exit = ns;
+	}
+}
+
+static bool guest_event(struct check_sink *c, const bt_message *m, int64_t ns)
+{
+	const bt_event *ev = bt_message_event_borrow_event_const(m);
+	const bt_stream *s = bt_event_borrow_stream_const(ev);
+	struct vcpu_thread *t = ptr_map_get(&c->guest_streams, s);
+
+	c->events++;
+	if (!t) {
+		const bt_trace *tr = bt_stream_borrow_trace_const(s);
+		const char *host = env_str(tr, "vmsync_host_hostname");
+		const char *vm = env_str(tr, "vmsync_host_vm");
+		const bt_packet *p = bt_event_borrow_packet_const(ev);
+		const bt_field *ctx = p ? bt_packet_borrow_context_field_const(p) : NULL;
+		const bt_field *cpu = ctx ?
+			bt_field_structure_borrow_member_field_by_name_const(ctx, "cpu_id") : NULL;
+
+		if (host && vm && cpu &&
+		    bt_field_class_type_is(bt_field_get_class_type(cpu),
+					   BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+			t = thread_find(c, host, vm,
+					(int64_t)bt_field_integer_unsigned_get_value(cpu), 0);
+		if (!t) {
+			c->unmatched++;
+			return true;
+		}
+		if (!ptr_map_put(&c->guest_streams, s, t))
+			return false;
+	}
+	if (t->in_guest || (t->exited && ns == t->last_exit)) {
+		c->inside++;
+		return true;
+	}
+	c->outside++;
+	if (t->nr_pending == t->cap_pending) {
+		size_t cap = t->cap_pending ? 2 * t->cap_pending : 16;
+		int64_t *n = realloc(t->pending, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		t->pending = n;
+		t->cap_pending = cap;
+	}
+	t->pending[t->nr_pending++] = ns;
+	return true;
+}
+
+static bool host_event(struct check_sink *c, const bt_message *m, const char *host,
+		       int64_t ns)
+{
+	const bt_event *ev = bt_message_event_borrow_event_const(m);
+	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
+	bool entry;
+	int64_t tid;
+	struct vcpu_thread *t;
+
+	if (!name)
+		return true;
+	if (!strcmp(name, "kvm_tsc_vcpu"))
+		return note_vcpu(c, host, ev);
+	entry = !strcmp(name, "kvm_vcpu_entry");
+	if (!entry && strcmp(name, "kvm_vcpu_exit"))
+		return true;
+	if (!payload_int(ev, "vcpu_tid", &tid))
+		return true;
+	t = thread_find(c, host, NULL, 0, tid);
+	if (t)
+		mode_change(c, t, entry, ns);
+	else
+		c->host_modes++;
+	return true;
+}
+
+static bool consume_one(struct check_sink *c, const bt_message *m)
+{
+	const bt_clock_snapshot *cs;
+	const bt_trace *tr;
+	const char *host;
+	int64_t ns;
+
+	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT ||
+	    !bt_message_event_borrow_stream_class_default_clock_class_const(m))
+		return true;
+	cs = bt_message_event_borrow_default_clock_snapshot_const(m);
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns))
+		return true;
+	tr = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(
+		bt_message_event_borrow_event_const(m)));
+	if (env_str(tr, "vmsync_rebased"))
+		return guest_event(c, m, ns);
+	host = env_str(tr, "hostname");
+	return host_event(c, m, host ? host : "", ns);
+}
+
+static bool report(struct check_sink *c, bt_self_component *self)
+{
+	if (!c->events) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
+			"sink.vmsync.check: no guest event put on host time came in: put filter.vmsync.tsc before this sink, with the host trace and its guests' traces");
+		return false;
+	}
+	if (!c->host_modes) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
+			"sink.vmsync.check: the host traces have no kvm_vcpu_entry/kvm_vcpu_exit events, so guest mode is unknown: record them on the host (lttng-sessiond --extra-kmod-probes=kvm-tsc,kvm-vcpu; lttng enable-event -k 'kvm_tsc_*,kvm_vcpu_*')");
+		return false;
+	}
+	for (size_t i = 0; i < c->nr_threads; i++) {
+		struct vcpu_thread *t = c->threads[i];
+
+		/* Never entered again: the distance from the last exit. */
+		for (size_t k = 0; k < t->nr_pending; k++)
+			violation(c, t, t->exited ? t->pending[k] - t->last_exit : INT64_MAX);
+		t->nr_pending = 0;
+	}
+	printf("vmsync-check: %" PRIu64 " guest events; %" PRIu64 " inside a guest-mode interval of their vCPU thread (%.3f%%), %" PRIu64 " outside; worst: %" PRId64 " ns%s%s; %" PRIu64 " without a known vCPU thread; %" PRIu64 " host VM entries/exits\n",
+	       c->events, c->inside,
+	       c->inside + c->outside ? 100.0 * (double)c->inside / (double)(c->inside + c->outside) : 0.0,
+	       c->outside, c->worst, c->worst_where ? " in VM " : "",
+	       c->worst_where ? c->worst_where : "", c->unmatched, c->host_modes);
+	return true;
+}
+
+bt_component_class_initialize_method_status
+check_sink_init(bt_self_component_sink *self, bt_self_component_sink_configuration *config,
+		const bt_value *params, void *init_data)
+{
+	struct check_sink *c = calloc(1, sizeof(*c));
+
+	(void)config;
+	(void)params;
+	(void)init_data;
+	if (!c || bt_self_component_sink_add_input_port(self, "in", NULL, NULL)) {
+		free(c);
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+	}
+	bt_self_component_set_data(bt_self_component_sink_as_self_component(self), c);
+	return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+}
+
+void check_sink_finalize(bt_self_component_sink *self)
+{
+	struct check_sink *c = bt_self_component_get_data(
+		bt_self_component_sink_as_self_component(self));
+
+	bt_message_iterator_put_ref(c->it);
+	for (size_t i = 0; i < c->nr_threads; i++) {
+		free(c->threads[i]->pending);
+		free(c->threads[i]);
+	}
+	free(c->threads);
+	ptr_map_fini(&c->guest_streams);
+	free(c);
+}
+
+bt_component_class_sink_graph_is_configured_method_status
+check_sink_graph_is_configured(bt_self_component_sink *self)
+{
+	struct check_sink *c = bt_self_component_get_data(
+		bt_self_component_sink_as_self_component(self));
+
+	if (bt_message_iterator_create_from_sink_component(self,
+			bt_self_component_sink_borrow_input_port_by_name(self, "in"),
+			&c->it))
+		return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_MEMORY_ERROR;
+	return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
+}
+
+bt_component_class_sink_consume_method_status check_sink_consume(bt_self_component_sink *self)
+{
+	struct check_sink *c = bt_self_component_get_data(
+		bt_self_component_sink_as_self_component(self));
+	bt_message_array_const msgs;
+	uint64_t n;
+	bool ok = true;
+
+	switch (bt_message_iterator_next(c->it, &msgs, &n)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		if (!report(c, bt_self_component_sink_as_self_component(self)))
+			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+	default:
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		if (ok)
+			ok = consume_one(c, msgs[i]);
+		bt_message_put_ref(msgs[i]);
+	}
+	if (!ok) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
+			bt_self_component_sink_as_self_component(self),
+			"sink.vmsync.check: out of memory");
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+	}
+	return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+}
