@@ -84,6 +84,10 @@ static int host_index(struct host_model *m, const bt_event *ev)
 	h->trace = t;
 	h->clock = bt_stream_class_borrow_default_clock_class_const(
 		bt_stream_borrow_class_const(s));
+	h->tsc_clock = h->clock && bt_clock_class_get_name(h->clock) &&
+		       !strcmp(bt_clock_class_get_name(h->clock), TSC_CLOCK_NAME);
+	beacons_init(&h->beacons, h->clock ? bt_clock_class_get_frequency(h->clock) : 0,
+		     m->beacon_limit_ns);
 	snprintf(h->name, sizeof(h->name), "%s",
 		 bt_trace_get_name(t) ? bt_trace_get_name(t) : "(unnamed)");
 	v = bt_trace_borrow_environment_entry_value_by_name_const(t, "hostname");
@@ -231,15 +235,23 @@ static bool guest_event(struct host_model *m, int host, const bt_event *ev)
 	return true;
 }
 
-bool host_model_event(struct host_model *m, const bt_event *ev)
+bool host_model_event(struct host_model *m, const bt_event *ev,
+		      const bt_clock_snapshot *cs)
 {
 	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
+	int64_t tsc;
 	int host;
 
 	if (!name || strncmp(name, "kvm_tsc_", 8))
 		return true;
 	host = host_index(m, ev);
 	if (host < 0)
+		return false;
+	/* Beacons, and offset events (read at VM entry), pair clock and TSC. */
+	if (cs && !m->hosts[host]->tsc_clock &&
+	    (get_int(ev, "tsc", &tsc) || get_int(ev, "host_tsc", &tsc)) &&
+	    !beacons_add(&m->hosts[host]->beacons, bt_clock_snapshot_get_value(cs),
+			 (uint64_t)tsc))
 		return false;
 	if (!strcmp(name, "kvm_tsc_offset"))
 		return offset_event(m, host, ev);
@@ -276,13 +288,32 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 		const struct tsc_segment *s = &h->segs[i];
 		uint64_t t;
 
-		if (tsc_host_from_guest(guest_tsc, s->offset, s->ratio,
-					s->frac_bits, &t) && t >= s->since) {
+		if (!tsc_host_from_guest(guest_tsc, s->offset, s->ratio, s->frac_bits, &t))
+			continue;
+		/* Under a ratio below 1.0 several host TSCs read the same. */
+		if (t < s->since &&
+		    tsc_guest_from_host(s->since, s->offset, s->ratio, s->frac_bits) == guest_tsc)
+			t = s->since;
+		if (t >= s->since) {
 			*host_tsc = t;
 			return true;
 		}
 	}
 	return false;
+}
+
+void host_model_scaling(const struct host_vm *vm, uint32_t vcpu, uint64_t *ratio,
+			unsigned int *frac_bits)
+{
+	*ratio = 1;
+	*frac_bits = 0;
+	for (size_t i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].vcpu == vcpu && vm->vcpus[i].nr) {
+			const struct tsc_segment *s = &vm->vcpus[i].segs[vm->vcpus[i].nr - 1];
+
+			*ratio = s->ratio;
+			*frac_bits = s->frac_bits;
+		}
 }
 
 bool host_model_all_dumped(const struct host_model *m)
@@ -316,8 +347,10 @@ void host_model_fini(struct host_model *m)
 		free(m->vms[i]);
 	}
 	free(m->vms);
-	for (size_t i = 0; i < m->nr_hosts; i++)
+	for (size_t i = 0; i < m->nr_hosts; i++) {
+		beacons_fini(&m->hosts[i]->beacons);
 		free(m->hosts[i]);
+	}
 	free(m->hosts);
 	memset(m, 0, sizeof(*m));
 }

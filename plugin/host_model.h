@@ -11,6 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "beacons.h"
+
+/* The name of vmsync's raw-TSC trace clock (lttng-clock-tsc). */
+#define TSC_CLOCK_NAME "vmsync_tsc"
+
 /* One value of a vCPU's offset and ratio, in effect from host TSC @since. */
 struct tsc_segment {
 	uint64_t since;		/* host TSC; 0: since before the trace */
@@ -38,6 +43,8 @@ struct host_trace {
 	const bt_clock_class *clock;	/* its kernel streams' clock */
 	char name[128], hostname[64];
 	bool dumped;			/* its first statedump is complete */
+	bool tsc_clock;			/* its clock is vmsync's raw TSC */
+	struct beacons beacons;		/* else: its clock <-> TSC pairs */
 };
 
 struct host_model {
@@ -48,13 +55,18 @@ struct host_model {
 	/* Set by host_model_event() when it added a segment; cleared by users. */
 	const struct host_vm *changed_vm;
 	struct tsc_segment changed;
+	int64_t beacon_limit_ns;	/* for struct beacons; set before use */
 };
 
 /* Whether the stream class of @sc belongs to a host trace (kvm_tsc_*). */
 bool host_model_is_host_class(const bt_stream_class *sc);
 
-/* Record what a host trace's event says. False: out of memory. */
-bool host_model_event(struct host_model *m, const bt_event *ev);
+/*
+ * Record what a host trace's event says; @cs, its time (or NULL). False:
+ * out of memory.
+ */
+bool host_model_event(struct host_model *m, const bt_event *ev,
+		      const bt_clock_snapshot *cs);
 
 /* The VMs whose UUID is @uuid, one after the other (a migrated guest). */
 size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
@@ -68,6 +80,10 @@ const struct host_vm *host_model_find_vm(const struct host_model *m,
  */
 bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 			uint64_t guest_tsc, uint64_t *host_tsc);
+
+/* The latest TSC scaling of vCPU @vcpu of @vm (1.0 when none is known). */
+void host_model_scaling(const struct host_vm *vm, uint32_t vcpu, uint64_t *ratio,
+			unsigned int *frac_bits);
 
 bool host_model_all_dumped(const struct host_model *m);
 /* "u1, u2, …" for messages: the UUIDs the host traces know. */

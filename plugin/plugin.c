@@ -27,8 +27,12 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"fields; their trace gains the environment entries vmsync_rebased,\n"
 	"vmsync_host_trace, vmsync_host_hostname and vmsync_host_vm.\n"
 	"\n"
-	"Both sides must trace on vmsync's TSC clock (lttng-clock-tsc,\n"
-	"doc/clocks.md): the conversion is then exact to the cycle.\n"
+	"Exact mode: host and guests trace on vmsync's TSC clock\n"
+	"(lttng-clock-tsc, doc/clocks.md); the conversion is exact to the cycle.\n"
+	"Default-clock mode: a trace on another clock (LTTng's default) goes to\n"
+	"TSC time and back through its kvm_tsc_sync beacons (module kvm_tsc_sync,\n"
+	"event kvm_tsc_sync enabled), interpolated per vCPU; the run ends with an\n"
+	"error bound on standard error.\n"
 	"\n"
 	"Output is in host-time order: messages are held in a window derived\n"
 	"from the data (how far guest timestamps sit from host time).\n"
@@ -45,7 +49,14 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"      host traces are read for its VM's announcement before the guest\n"
 	"      is declared unknown.\n"
 	"  max-held (unsigned integer, default 4000000): fail when more messages\n"
-	"      than this would have to be held.\n");
+	"      than this would have to be held.\n"
+	"  downtime-ms (unsigned integer, default 500): how far past a guest\n"
+	"      event's time the host traces are read before it is converted, so\n"
+	"      that a migration or restore that set the guest's TSC back by up to\n"
+	"      this much (its downtime) is known by then.\n"
+	"  beacon-jitter-us (unsigned integer, default 20): in default-clock mode,\n"
+	"      drop a beacon further than this from the line through its\n"
+	"      neighbours (its clock read was delayed after its TSC read).\n");
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INITIALIZE_METHOD(tsc, tsc_filter_init);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_FINALIZE_METHOD(tsc, tsc_filter_finalize);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INPUT_PORT_CONNECTED_METHOD(tsc,

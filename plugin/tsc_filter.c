@@ -24,7 +24,6 @@
 #include "tsc_filter.h"
 #include "tsc_math.h"
 
-#define TSC_CLOCK_NAME "vmsync_tsc"
 #define MAX_VMS_PER_GUEST 16
 
 enum trace_kind { TRACE_UNKNOWN, TRACE_HOST, TRACE_HOST_SIDE, TRACE_GUEST };
@@ -34,8 +33,15 @@ struct trace_info {
 	enum trace_kind kind;
 	const struct host_vm *vms[MAX_VMS_PER_GUEST];
 	size_t nr_vms;
-	const struct host_trace *host;
+	/* Matched by UUID: a VM announced later with it (migration) joins. */
+	char uuid[64];
+	size_t model_vms_seen;
+	struct host_trace *host;
 	const bt_clock_class *clock;	/* a guest's, once matched */
+	/* Not on the TSC clock: its times go to host TSC through its beacons. */
+	bool by_beacons;
+	struct beacons *beacons;	/* per CPU, indexed by cpu_id */
+	size_t nr_beacons;
 	struct ir_rebase_note note;
 	int64_t first_ns;	/* its first time read, while unmatched */
 	uint64_t inputs;	/* bit i % 64: input i brought its messages */
@@ -63,7 +69,7 @@ struct held {			/* a guest message waiting for host data */
 struct tsc_filter {
 	bt_self_component *self;
 	char *map;		/* "TRACE=VM,..." */
-	int64_t slack_ns, window_limit_ns;
+	int64_t slack_ns, window_limit_ns, beacon_limit_ns, downtime_ns;
 	uint64_t max_held;
 };
 
@@ -78,6 +84,7 @@ struct tsc_iter {
 	struct reorder heap;
 	struct held *held;
 	size_t held_first, held_nr, held_cap;
+	bool reported;		/* the end-of-run summary is out */
 	int64_t last_out;
 	bool failed;
 };
@@ -118,6 +125,8 @@ tsc_filter_init(bt_self_component_filter *self_filter,
 	f->slack_ns = param_uint(params, "slack-us", 1000, &ok) * 1000;
 	f->window_limit_ns = param_uint(params, "window-limit-ms", 60000, &ok) * 1000000;
 	f->max_held = (uint64_t)param_uint(params, "max-held", 4000000, &ok);
+	f->beacon_limit_ns = param_uint(params, "beacon-jitter-us", 20, &ok) * 1000;
+	f->downtime_ns = param_uint(params, "downtime-ms", 500, &ok) * 1000000;
 	map = bt_value_map_borrow_entry_value_const(params, "map");
 	if (map && !bt_value_is_string(map))
 		ok = false;
@@ -125,7 +134,7 @@ tsc_filter_init(bt_self_component_filter *self_filter,
 		f->map = strdup(bt_value_string_get(map));
 	if (!ok) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
-			"filter.vmsync.tsc: bad parameter: slack-us, window-limit-ms and max-held take unsigned integers, map a string 'TRACE=VM,...' (see 'babeltrace2 help filter.vmsync.tsc')");
+			"filter.vmsync.tsc: bad parameter: slack-us, window-limit-ms, max-held, beacon-jitter-us and downtime-ms take unsigned integers, map a string 'TRACE=VM,...' (see 'babeltrace2 help filter.vmsync.tsc')");
 		free(f->map);
 		free(f);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
@@ -192,6 +201,7 @@ tsc_iter_init(bt_self_message_iterator *self,
 	it->f = bt_self_component_get_data(comp);
 	it->self = self;
 	it->last_out = INT64_MIN;
+	it->model.beacon_limit_ns = it->f->beacon_limit_ns;
 	ir_copy_init(&it->copy, comp);
 	it->inputs = calloc(n ? n : 1, sizeof(*it->inputs));
 	if (!it->inputs)
@@ -229,6 +239,20 @@ static void free_all(struct ptr_map *m)
 	ptr_map_fini(m);
 }
 
+static void free_traces(struct ptr_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		struct trace_info *t = m->keys[i] ? m->values[i] : NULL;
+
+		if (!t)
+			continue;
+		for (size_t c = 0; c < t->nr_beacons; c++)
+			beacons_fini(&t->beacons[c]);
+		free(t->beacons);
+	}
+	free_all(m);
+}
+
 void tsc_iter_finalize(bt_self_message_iterator *self)
 {
 	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
@@ -240,7 +264,7 @@ void tsc_iter_finalize(bt_self_message_iterator *self)
 	free(it->held);
 	reorder_fini(&it->heap);
 	ir_copy_fini(&it->copy);
-	free_all(&it->traces);
+	free_traces(&it->traces);
 	free_all(&it->streams);
 	host_model_fini(&it->model);
 	free(it->inputs);
@@ -392,10 +416,14 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 							 MAX_VMS_PER_GUEST);
 		if (v)
 			t->vms[0] = v;
+		else
+			snprintf(t->uuid, sizeof(t->uuid), "%s", vm);
 	} else if (uuid && uuid[0]) {
 		t->nr_vms = host_model_find_uuid(&it->model, uuid, t->vms,
 						 MAX_VMS_PER_GUEST);
+		snprintf(t->uuid, sizeof(t->uuid), "%s", uuid);
 	}
+	t->model_vms_seen = it->model.nr_vms;
 	if (!t->nr_vms) {
 		for (i = 0; i < it->traces.cap; i++) {
 			struct trace_info *o = it->traces.keys[i] ? it->traces.values[i] : NULL;
@@ -403,6 +431,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 			if (o && o->kind == TRACE_GUEST && same_clock(cc, o->clock)) {
 				memcpy(t->vms, o->vms, sizeof(t->vms));
 				t->nr_vms = o->nr_vms;
+				memcpy(t->uuid, o->uuid, sizeof(t->uuid));
 				break;
 			}
 		}
@@ -416,22 +445,19 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 			   it->model.nr_hosts, known, trace_name(t->trace));
 		return false;
 	}
-	if (!cc || strcmp(bt_clock_class_get_name(cc) ? bt_clock_class_get_name(cc) : "",
-			  TSC_CLOCK_NAME)) {
-		iter_error(it, "filter.vmsync.tsc: guest trace '%s' is on clock '%s', not vmsync's TSC clock: this version converts TSC-clock traces only. Trace the guest with lttng-clock-tsc loaded before lttng-tracer (doc/clocks.md)",
-			   trace_name(t->trace), cc && bt_clock_class_get_name(cc) ?
-			   bt_clock_class_get_name(cc) : "(none)");
+	if (!cc) {
+		iter_error(it, "filter.vmsync.tsc: guest trace '%s' has no clock: its events have no time to convert",
+			   trace_name(t->trace));
 		return false;
 	}
 	t->host = it->model.hosts[t->vms[0]->host];
-	if (strcmp(bt_clock_class_get_name(t->host->clock) ?
-		   bt_clock_class_get_name(t->host->clock) : "", TSC_CLOCK_NAME)) {
-		iter_error(it, "filter.vmsync.tsc: host trace '%s' is not on vmsync's TSC clock, so guest trace '%s' cannot be put on it exactly: trace the host with lttng-clock-tsc (doc/clocks.md)",
-			   t->host->name, trace_name(t->trace));
-		return false;
-	}
+	/* Default-clock mode on either side: through the beacons. */
+	t->by_beacons = !bt_clock_class_get_name(cc) ||
+			strcmp(bt_clock_class_get_name(cc), TSC_CLOCK_NAME);
 	t->note = (struct ir_rebase_note){ t->host->name, t->host->hostname,
-					   t->vms[t->nr_vms - 1]->vm, "exact" };
+					   t->vms[t->nr_vms - 1]->vm,
+					   t->by_beacons || !t->host->tsc_clock ?
+					   "beacons" : "exact" };
 	t->clock = cc;
 	t->kind = TRACE_GUEST;
 	/* Changes read before it was matched. */
@@ -514,10 +540,23 @@ static uint32_t packet_cpu(const bt_packet *p, bool *known)
 }
 
 /* Guest TSC -> host TSC for stream @si's vCPU, over its VMs. */
-static bool to_host(const struct stream_info *si, uint64_t guest, uint64_t *host)
+static bool to_host(struct tsc_iter *it, const struct stream_info *si,
+		    uint64_t guest, uint64_t *host)
 {
-	const struct trace_info *t = si->t;
+	struct trace_info *t = si->t;
 
+	/* Same host only: another host's TSC is not this one's time base. */
+	if (t->uuid[0] && t->model_vms_seen != it->model.nr_vms) {
+		const struct host_vm *v[MAX_VMS_PER_GUEST];
+		size_t n = host_model_find_uuid(&it->model, t->uuid, v, MAX_VMS_PER_GUEST);
+
+		t->nr_vms = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i]->host == t->vms[0]->host)
+				t->vms[t->nr_vms++] = v[i];
+		t->model_vms_seen = it->model.nr_vms;
+		t->note.vm = t->vms[t->nr_vms - 1]->vm;
+	}
 	for (size_t i = t->nr_vms; i-- > 0;)
 		if (host_model_to_host(t->vms[i], si->cpu, guest, host))
 			return true;
@@ -537,22 +576,188 @@ static bool host_ns(const struct trace_info *t, uint64_t tsc, int64_t *ns)
 		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
 }
 
-/* The host TSC of a guest message's time, for ordering and copying. */
+static bool hosts_ended(const struct tsc_iter *it);
+
+static bool inputs_ended(const struct tsc_iter *it, uint64_t mask)
+{
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		if ((mask >> (i % 64) & 1) && !it->inputs[i].ended)
+			return false;
+	return true;
+}
+
+enum conv { CONV_OK, CONV_WAIT, CONV_NO_CPU, CONV_GUEST_BEACONS, CONV_NO_OFFSET,
+	    CONV_HOST_BEACONS };
+
+static struct beacons *guest_beacons(struct tsc_iter *it, struct trace_info *t,
+				     uint32_t cpu)
+{
+	if (cpu >= t->nr_beacons) {
+		size_t n = cpu + 1;
+		struct beacons *b = realloc(t->beacons, n * sizeof(*b));
+
+		if (!b)
+			return NULL;
+		for (size_t i = t->nr_beacons; i < n; i++)
+			beacons_init(&b[i], 0, it->f->beacon_limit_ns);
+		t->beacons = b;
+		t->nr_beacons = n;
+	}
+	return &t->beacons[cpu];
+}
+
+static int64_t host_frontier(const struct tsc_iter *it);
+
+/* The host clock's time, in ns, of host TSC @h: false while unknown. */
+static bool host_key(struct tsc_iter *it, struct trace_info *t, uint64_t h, int64_t *key)
+{
+	uint64_t clk = h;
+
+	if (!t->host->tsc_clock) {
+		t->host->beacons.final = hosts_ended(it);
+		if (beacons_clk_at(&t->host->beacons, h, &clk) != BEACONS_OK)
+			return false;
+	}
+	return host_ns(t, clk, key);
+}
+
+/*
+ * Host TSC of guest beacon @b, once the host was read past it (by the
+ * downtime margin), so that the offset in effect at it is known.
+ */
+static bool beacon_host(struct tsc_iter *it, struct stream_info *si,
+			const struct beacon *b, uint64_t *h)
+{
+	int64_t key;
+
+	if (!to_host(it, si, b->tsc, h))
+		return false;
+	return hosts_ended(it) || (host_key(it, si->t, *h, &key) &&
+				   (__int128)key + it->f->downtime_ns <= host_frontier(it));
+}
+
+/*
+ * Guest clock @c -> host TSC through the beacons of its vCPU. Between two
+ * beacons with no offset change, the guest TSC is interpolated and goes to
+ * host TSC through the offset. Across a change, the guest clock either
+ * jumped with the TSC (a TSC clocksource: the line in guest TSC is straight)
+ * or went on with host time (kvm-clock: the line in host TSC is straight):
+ * the line whose slope matches the beacons before is used.
+ */
+static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
+				 struct beacons *bs, uint64_t c, uint64_t *h)
+{
+	const struct beacon *a, *b;
+	uint64_t ha, hb, g, ga, gb, ratio;
+	const struct host_vm *vm = si->t->vms[si->t->nr_vms - 1];
+	unsigned int frac;
+	double sr, sh, s0;
+	long pa;
+
+	switch (beacons_bracket(bs, c, true, &a, &b)) {
+	case BEACONS_OK:
+		break;
+	case BEACONS_WAIT:
+		return CONV_WAIT;
+	default:
+		return CONV_GUEST_BEACONS;
+	}
+	if (!beacon_host(it, si, a, &ha) || !beacon_host(it, si, b, &hb))
+		return hosts_ended(it) ? CONV_NO_OFFSET : CONV_WAIT;
+	g = beacons_line_at(a->clk, a->tsc, b->clk, b->tsc, c);
+	/* No change between them: the guest TSC advanced as the host's did. */
+	host_model_scaling(vm, si->cpu, &ratio, &frac);
+	ga = tsc_guest_from_host(ha, 0, ratio, frac);
+	gb = tsc_guest_from_host(hb, 0, ratio, frac);
+	if ((int64_t)((b->tsc - a->tsc) - (gb - ga)) >= -2 &&
+	    (int64_t)((b->tsc - a->tsc) - (gb - ga)) <= 2)
+		return to_host(it, si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+	/* A change between: which line is straight? */
+	pa = a - bs->b;
+	while (--pa >= 0 && bs->b[pa].dropped)
+		;
+	sr = (double)(int64_t)(b->tsc - a->tsc) / (double)(b->clk - a->clk);
+	sh = (double)(int64_t)(gb - ga) / (double)(b->clk - a->clk);
+	s0 = pa >= 0 ? (double)(int64_t)(a->tsc - bs->b[pa].tsc) /
+		       (double)(a->clk - bs->b[pa].clk) : sh;
+	if ((sr > s0 ? sr - s0 : s0 - sr) < (sh > s0 ? sh - s0 : s0 - sh))
+		return to_host(it, si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+	*h = beacons_line_at(a->clk, ha, b->clk, hb, c);
+	return CONV_OK;
+}
+
+/*
+ * A guest time (its clock's cycles @c) on host time (the host clock's
+ * cycles): guest clock -> guest TSC (its own, or through the beacons of its
+ * vCPU) -> host TSC (the offset in effect) -> host clock (its own, or
+ * through the host's beacons). CONV_WAIT: beacons after it are still to
+ * come; the others say what is missing, for the error.
+ */
+static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
+			   uint64_t *out, uint64_t *g, uint64_t *h)
+{
+	struct trace_info *t = si->t;
+	struct beacons *bs;
+	enum conv st;
+
+	if (!si->cpu_known)
+		return CONV_NO_CPU;
+	*g = c;
+	if (t->by_beacons) {
+		bs = guest_beacons(it, t, si->cpu);
+		if (!bs)
+			return CONV_GUEST_BEACONS;
+		bs->final = inputs_ended(it, t->inputs);
+		st = beacons_to_host(it, si, bs, c, h);
+		if (st != CONV_OK)
+			return st;
+	} else if (!to_host(it, si, *g, h)) {
+		return CONV_NO_OFFSET;
+	}
+	*out = *h;
+	if (!t->host->tsc_clock) {
+		t->host->beacons.final = hosts_ended(it);
+		switch (beacons_clk_at(&t->host->beacons, *h, out)) {
+		case BEACONS_OK:
+			break;
+		case BEACONS_WAIT:
+			return CONV_WAIT;
+		default:
+			return CONV_HOST_BEACONS;
+		}
+	}
+	return CONV_OK;
+}
+
+/* The host-clock cycles of a guest message's time, or an error. */
 static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
 		       const bt_clock_snapshot *cs, uint64_t *host)
 {
-	if (!si->cpu_known) {
+	const char *name = trace_name(si->t->trace);
+	uint64_t c = bt_clock_snapshot_get_value(cs), g, h;
+
+	switch (conv_time(it, si, c, host, &g, &h)) {
+	case CONV_OK:
+		return true;
+	case CONV_NO_CPU:
 		iter_error(it, "filter.vmsync.tsc: guest trace '%s': a stream without cpu_id in its packet context: which vCPU ran it is unknown",
-			   trace_name(si->t->trace));
-		return false;
+			   name);
+		break;
+	case CONV_WAIT:		/* cannot happen once every input ended */
+	case CONV_GUEST_BEACONS:
+		iter_error(it, "filter.vmsync.tsc: guest trace '%s' is not on vmsync's TSC clock, and vCPU %" PRIu32 " has fewer than two kvm_tsc_sync beacons in it to go to TSC time: trace the guest with kvm_tsc_sync loaded and its event enabled, or on the TSC clock (doc/clocks.md)",
+			   name, si->cpu);
+		break;
+	case CONV_NO_OFFSET:
+		iter_error(it, "filter.vmsync.tsc: guest trace '%s', vCPU %" PRIu32 ": no TSC offset the host trace '%s' knows gives guest TSC %" PRIu64 " (guest event before the first known offset, or the host trace lacks this vCPU's kvm_tsc_offset events: start the host session before the guest's, or enable kvm_tsc_*)",
+			   name, si->cpu, si->t->host->name, g);
+		break;
+	case CONV_HOST_BEACONS:
+		iter_error(it, "filter.vmsync.tsc: host trace '%s' is not on vmsync's TSC clock and has fewer than two kvm_tsc_sync beacons to go from TSC to its time: trace the host with kvm_tsc_sync's events enabled, or on the TSC clock (doc/clocks.md)",
+			   si->t->host->name);
+		break;
 	}
-	if (!to_host(si, bt_clock_snapshot_get_value(cs), host)) {
-		iter_error(it, "filter.vmsync.tsc: guest trace '%s', vCPU %" PRIu32 ": no TSC offset the host trace '%s' knows gives time %" PRIu64 " (guest event before the first known offset, or the host trace lacks this vCPU's kvm_tsc_offset events: start the host session before the guest's, or enable kvm_tsc_*)",
-			   trace_name(si->t->trace), si->cpu, si->t->host->name,
-			   bt_clock_snapshot_get_value(cs));
-		return false;
-	}
-	return true;
+	return false;
 }
 
 /*
@@ -568,8 +773,8 @@ static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
 	int64_t sec, own, host;
 	uint64_t cycles, g;
 
-	if (!seg->since || !t->clock)
-		return;		/* in effect before the trace: seen in the data */
+	if (!seg->since || !t->clock || t->by_beacons || !t->host->tsc_clock)
+		return;		/* before the trace, or not a TSC clock */
 	g = tsc_guest_from_host(seg->since, seg->offset, seg->ratio, seg->frac_bits);
 	bt_clock_class_get_offset(t->clock, &sec, &cycles);
 	if (bt_util_clock_cycles_to_ns_from_origin(g, bt_clock_class_get_frequency(t->clock),
@@ -758,7 +963,7 @@ static bool release_held(struct tsc_iter *it)
 		const bt_clock_class *cc = bt_stream_class_borrow_default_clock_class_const(
 			bt_stream_borrow_class_const(msg_stream(m)));
 		const bt_message *out;
-		uint64_t tentative;
+		uint64_t tentative, g, ht;
 		int64_t key, own;
 
 		if (!si)
@@ -766,10 +971,15 @@ static bool release_held(struct tsc_iter *it)
 		if (si->t->kind == TRACE_UNKNOWN &&
 		    !classify(it, si->t, cc, done || host_passed(it, si->t, hf)))
 			return !it->failed && !done ? true : false;
-		if (si->t->kind == TRACE_GUEST && cs && !done) {
+		if (si->t->kind == TRACE_GUEST && cs) {
 			/* Wait until host data up to its (tentative) time is in. */
-			if (!si->cpu_known || !to_host(si, bt_clock_snapshot_get_value(cs), &tentative) ||
-			    !host_ns(si->t, tentative, &key) || key > hf)
+			enum conv st = conv_time(it, si, bt_clock_snapshot_get_value(cs),
+						 &tentative, &g, &ht);
+
+			if (st == CONV_WAIT)
+				return true;
+			if (!done && (st != CONV_OK || !host_ns(si->t, tentative, &key) ||
+				      (__int128)key + it->f->downtime_ns > hf))
 				return true;
 		}
 		it->held_first = (it->held_first + 1) % it->held_cap;
@@ -817,6 +1027,34 @@ static bool hold(struct tsc_iter *it, const bt_message *m, size_t input)
 	return true;
 }
 
+/* A guest's kvm_tsc_sync beacon: one more (clock, TSC) pair of its vCPU. */
+static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
+			 const bt_message *m, const bt_clock_snapshot *cs)
+{
+	const bt_event *ev;
+	const bt_field *p, *f;
+	const char *name;
+	struct beacons *bs;
+
+	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !cs || !si->cpu_known)
+		return true;
+	ev = bt_message_event_borrow_event_const(m);
+	name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
+	if (!name || strcmp(name, "kvm_tsc_sync"))
+		return true;
+	p = bt_event_borrow_payload_field_const(ev);
+	f = p ? bt_field_structure_borrow_member_field_by_name_const(p, "tsc") : NULL;
+	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
+					  BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+		return true;
+	bs = guest_beacons(it, si->t, si->cpu);
+	if (!bs)
+		return false;
+	bs->freq = bt_clock_class_get_frequency(bt_clock_snapshot_borrow_clock_class_const(cs));
+	return beacons_add(bs, bt_clock_snapshot_get_value(cs),
+			   bt_field_integer_unsigned_get_value(f));
+}
+
 /* Take one message from input @i. */
 static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
@@ -846,7 +1084,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT &&
-		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m))) {
+		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
 			bt_message_put_ref(m);
 			iter_error(it, "filter.vmsync.tsc: out of memory");
 			return false;
@@ -864,6 +1102,11 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		return push_out(it, si, ns, m);
 	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
 		si->t->first_ns = ns;
+	if (!guest_beacon(it, si, m, cs)) {
+		bt_message_put_ref(m);
+		iter_error(it, "filter.vmsync.tsc: out of memory");
+		return false;
+	}
 	si->t->inputs |= UINT64_C(1) << (i % 64);
 	if (!hold(it, m, i)) {
 		bt_message_put_ref(m);
@@ -930,6 +1173,38 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 	}
 }
 
+/*
+ * At the end, for each guest put on host time through beacons: how many,
+ * and how far the kept ones were from the line through their neighbours,
+ * guest and host side added: the error the interpolation may make.
+ */
+static void report_beacons(const struct tsc_iter *it)
+{
+	for (size_t i = 0; i < it->traces.cap; i++) {
+		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+		size_t n = 0, dropped = 0, cpus = 0;
+		int64_t worst = 0;
+
+		if (!t || t->kind != TRACE_GUEST || (!t->by_beacons && t->host->tsc_clock))
+			continue;
+		for (size_t c = 0; c < t->nr_beacons; c++) {
+			const struct beacons *bs = &t->beacons[c];
+
+			cpus += bs->nr > 0;
+			n += bs->nr;
+			dropped += bs->dropped;
+			if (bs->worst_ns > worst)
+				worst = bs->worst_ns;
+		}
+		if (!t->host->tsc_clock)
+			worst += t->host->beacons.worst_ns;
+		fprintf(stderr, "filter.vmsync.tsc: guest trace '%s' put on host trace '%s' through beacons (default-clock mode): guest: %zu beacons on %zu vCPUs, %zu dropped as delayed; host: %s%zu beacons, %zu dropped; error bound, from the beacons' scatter: +/-%" PRId64 " ns\n",
+			trace_name(t->trace), t->host->name, n, cpus, dropped,
+			t->host->tsc_clock ? "on the TSC clock, " : "",
+			t->host->beacons.nr, t->host->beacons.dropped, worst);
+	}
+}
+
 bt_message_iterator_class_next_method_status
 tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 	      uint64_t capacity, uint64_t *count)
@@ -964,8 +1239,12 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 						   it->held_nr);
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
 			}
-			if (!reorder_peek(&it->heap))
+			if (!reorder_peek(&it->heap)) {
+				if (!it->reported)
+					report_beacons(it);
+				it->reported = true;
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
+			}
 			continue;
 		}
 		if (st != BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK)

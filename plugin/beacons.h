@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * beacons.h - the pairs (trace clock, raw TSC) of a trace on LTTng's
+ * default clock: kvm_tsc_sync beacons (and, on a host, kvm_tsc_offset's
+ * host_tsc), through which its times go to TSC values and back by linear
+ * interpolation (default-clock mode, doc/clocks.md).
+ *
+ * A pair whose two reads were far apart in time (the beacon was delayed
+ * between its TSC read and the tracer's clock read) would bend the line:
+ * once two pairs on each side are known, a pair further than the jitter
+ * limit from the line through its neighbours and from the lines of both
+ * sides is dropped. A step (the TSC or the clock jumped) is kept as such.
+ */
+#ifndef VMSYNC_BEACONS_H
+#define VMSYNC_BEACONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+struct beacon {
+	uint64_t clk;		/* trace clock, cycles */
+	uint64_t tsc;
+	bool dropped;
+};
+
+struct beacons {
+	struct beacon *b;	/* sorted by clk */
+	size_t nr, cap;
+	uint64_t freq;		/* of the trace clock, Hz */
+	int64_t limit_ns;	/* jitter limit */
+	size_t dropped;
+	int64_t worst_ns;	/* largest distance of a kept pair from its line */
+	bool final;		/* no more pairs will come */
+};
+
+void beacons_init(struct beacons *bs, uint64_t freq, int64_t limit_ns);
+/* Add one pair, in about increasing clk order. False: out of memory. */
+bool beacons_add(struct beacons *bs, uint64_t clk, uint64_t tsc);
+
+enum beacons_status { BEACONS_OK, BEACONS_WAIT, BEACONS_TOO_FEW };
+
+/*
+ * The two kept pairs around @x (a clk if @by_clk, else a TSC), or the two
+ * nearest at either end of a final set; WAIT until those are settled.
+ */
+enum beacons_status beacons_bracket(const struct beacons *bs, uint64_t x, bool by_clk,
+				    const struct beacon **lo, const struct beacon **hi);
+/* The value at @x of the line through (x0, y0) and (x1, y1), rounded. */
+uint64_t beacons_line_at(uint64_t x0, uint64_t y0, uint64_t x1, uint64_t y1, uint64_t x);
+
+/* The TSC at trace clock @clk; WAIT until pairs after it are settled. */
+enum beacons_status beacons_tsc_at(const struct beacons *bs, uint64_t clk,
+				   uint64_t *tsc);
+/* The trace clock at TSC @tsc, the same way. */
+enum beacons_status beacons_clk_at(const struct beacons *bs, uint64_t tsc,
+				   uint64_t *clk);
+void beacons_fini(struct beacons *bs);
+
+#endif /* VMSYNC_BEACONS_H */
