@@ -40,6 +40,9 @@ struct check_sink {
 	uint64_t events, inside, outside, unmatched, host_modes;
 	int64_t worst;			/* ns */
 	const char *worst_where;
+	int64_t *dist;			/* ns, of every event outside */
+	size_t nr_dist, cap_dist;
+	bool nomem;
 };
 
 static const char *env_str(const bt_trace *t, const char *name)
@@ -121,6 +124,18 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 
 static void violation(struct check_sink *c, struct vcpu_thread *t, int64_t d)
 {
+	if (c->nr_dist == c->cap_dist) {
+		size_t cap = c->cap_dist ? 2 * c->cap_dist : 256;
+		int64_t *n = realloc(c->dist, cap * sizeof(*n));
+
+		if (!n) {
+			c->nomem = true;
+			return;
+		}
+		c->dist = n;
+		c->cap_dist = cap;
+	}
+	c->dist[c->nr_dist++] = d;
 	if (d > c->worst) {
 		c->worst = d;
 		c->worst_where = t->vm;
@@ -242,6 +257,26 @@ static bool consume_one(struct check_sink *c, const bt_message *m)
 	return host_event(c, m, host ? host : "", ns);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The 99th percentile of the distance to guest mode (0 inside). */
+static int64_t p99(struct check_sink *c)
+{
+	uint64_t n = c->inside + c->outside;
+	uint64_t rank = n - n / 100;	/* ceil(0.99 n) */
+
+	if (rank <= c->inside || !c->nr_dist)
+		return 0;
+	qsort(c->dist, c->nr_dist, sizeof(*c->dist), cmp_i64);
+	rank -= c->inside;
+	return c->dist[rank - 1 < c->nr_dist ? rank - 1 : c->nr_dist - 1];
+}
+
 static bool report(struct check_sink *c, bt_self_component *self)
 {
 	if (!c->events) {
@@ -262,10 +297,15 @@ static bool report(struct check_sink *c, bt_self_component *self)
 			violation(c, t, t->exited ? t->pending[k] - t->last_exit : INT64_MAX);
 		t->nr_pending = 0;
 	}
-	printf("vmsync-check: %" PRIu64 " guest events; %" PRIu64 " inside a guest-mode interval of their vCPU thread (%.3f%%), %" PRIu64 " outside; worst: %" PRId64 " ns%s%s; %" PRIu64 " without a known vCPU thread; %" PRIu64 " host VM entries/exits\n",
+	if (c->nomem) {
+		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
+			"sink.vmsync.check: out of memory");
+		return false;
+	}
+	printf("vmsync-check: %" PRIu64 " guest events; %" PRIu64 " inside a guest-mode interval of their vCPU thread (%.3f%%), %" PRIu64 " outside; distance from guest mode: p99: %" PRId64 " ns, worst: %" PRId64 " ns%s%s; %" PRIu64 " without a known vCPU thread; %" PRIu64 " host VM entries/exits\n",
 	       c->events, c->inside,
 	       c->inside + c->outside ? 100.0 * (double)c->inside / (double)(c->inside + c->outside) : 0.0,
-	       c->outside, c->worst, c->worst_where ? " in VM " : "",
+	       c->outside, p99(c), c->worst, c->worst_where ? " in VM " : "",
 	       c->worst_where ? c->worst_where : "", c->unmatched, c->host_modes);
 	return true;
 }
@@ -298,6 +338,7 @@ void check_sink_finalize(bt_self_component_sink *self)
 		free(c->threads[i]);
 	}
 	free(c->threads);
+	free(c->dist);
 	ptr_map_fini(&c->guest_streams);
 	free(c);
 }
