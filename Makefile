@@ -24,7 +24,8 @@ kmod:
 
 tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
 	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read \
-	build/plugin/babeltrace-plugin-vmsync.so
+	build/plugin/babeltrace-plugin-vmsync.so build/asan/plugin/babeltrace-plugin-vmsync.so \
+	build/bin/vmsync-gentrace
 
 GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
 
@@ -63,12 +64,23 @@ build/plugin/babeltrace-plugin-vmsync.so: $(PLUGIN_SRC) $(wildcard plugin/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $(PLUGIN_SRC) -lbabeltrace2
 
+# The same under AddressSanitizer/UBSan, for the tests (babeltrace2 runs it
+# with the sanitizers' runtimes preloaded: tests/lib/bt2-asan).
+build/asan/plugin/babeltrace-plugin-vmsync.so: $(PLUGIN_SRC) $(wildcard plugin/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -fPIC -shared -o $@ $(PLUGIN_SRC) -lbabeltrace2
+
+# Host and guest traces with known guest times (tests, bench).
+build/bin/vmsync-gentrace: tests/lib/gentrace.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
 BT2_PLUGIN_DIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)/babeltrace2/plugins
 install-plugin: build/plugin/babeltrace-plugin-vmsync.so
 	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
 
 demo: tools
-	tests/lab/run --out build/demo tests/lab/demo-exporter.sh
+	tests/lab/run --out build/demo tests/lab/demo.sh
 
 check: tools
 	tests/check

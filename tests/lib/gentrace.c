@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmsync-gentrace - write a host trace and a guest trace (CTF 1.8, both on
+ * vmsync's TSC clock, LTTng's layout) whose guest times are known: every
+ * guest event carries in its payload ("host") the host TSC at which it was
+ * made, so a test can check that filter.vmsync.tsc puts it exactly there,
+ * and a benchmark has traces of any length.
+ *
+ * The host announces one VM (kvm_tsc_guest, UUID below) and every offset of
+ * its vCPUs (kvm_tsc_offset); half-way between changes, a guest's TSC jumps
+ * forward, or stops during a downtime and goes on from where it stopped
+ * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
+ * ((host * ratio) >> frac) + offset.
+ *
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE]]]]
+ * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
+ * and half between host and guest.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define FREQ 2000000000ULL
+#define FRAC 48
+#define GUEST_UUID "9e5e7a7e-0000-4000-8000-00000000abcd"
+#define VM_NAME "4242-12"
+#define HOST0 10000000000ULL		/* host TSC when the traces begin */
+#define PKT_EVENTS 1024
+#define MAX_VCPUS 64
+#define MAX_CHANGES 256
+
+enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER };
+
+struct stream {
+	FILE *f;
+	const unsigned char *uuid;
+	uint32_t cpu;
+	unsigned char *buf;	/* events of the packet being built */
+	size_t len, cap, nr;
+	uint64_t first, last;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "vmsync-gentrace: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static void put(struct stream *s, const void *p, size_t n)
+{
+	if (s->len + n > s->cap) {
+		s->cap = (s->len + n) * 2;
+		s->buf = realloc(s->buf, s->cap);
+		if (!s->buf)
+			die("out of memory");
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+}
+
+static void put_u64(struct stream *s, uint64_t v) { put(s, &v, 8); }
+static void put_u32(struct stream *s, uint32_t v) { put(s, &v, 4); }
+static void put_str(struct stream *s, const char *v) { put(s, v, strlen(v) + 1); }
+
+static void flush_packet(struct stream *s)
+{
+	uint32_t magic = 0xC1FC1FC1, stream_id = 0;
+	uint64_t hdr_len = 4 + 16 + 4 + 8 + 8 * 5 + 4;
+	uint64_t bits = (hdr_len + s->len) * 8, instance = s->cpu, zero = 0;
+
+	if (!s->nr)
+		return;
+	if (fwrite(&magic, 4, 1, s->f) != 1 || fwrite(s->uuid, 16, 1, s->f) != 1 ||
+	    fwrite(&stream_id, 4, 1, s->f) != 1 || fwrite(&instance, 8, 1, s->f) != 1 ||
+	    fwrite(&s->first, 8, 1, s->f) != 1 || fwrite(&s->last, 8, 1, s->f) != 1 ||
+	    fwrite(&bits, 8, 1, s->f) != 1 || fwrite(&bits, 8, 1, s->f) != 1 ||
+	    fwrite(&zero, 8, 1, s->f) != 1 || fwrite(&s->cpu, 4, 1, s->f) != 1 ||
+	    fwrite(s->buf, s->len, 1, s->f) != 1)
+		die("write: %s", strerror(errno));
+	s->len = 0;
+	s->nr = 0;
+}
+
+/* Start an event: its header; the caller adds the payload. */
+static void event(struct stream *s, uint32_t id, uint64_t ts)
+{
+	if (s->nr == PKT_EVENTS)
+		flush_packet(s);
+	if (!s->nr)
+		s->first = ts;
+	s->last = ts;
+	s->nr++;
+	put_u32(s, id);
+	put_u64(s, ts);
+}
+
+static void uuid_bytes(const char *str, unsigned char *out)
+{
+	for (int i = 0; i < 16; i++) {
+		while (*str == '-')
+			str++;
+		if (sscanf(str, "%2hhx", &out[i]) != 1)
+			die("bad uuid");
+		str += 2;
+	}
+}
+
+static void write_metadata(const char *dir, const char *uuid, const char *clock_uuid,
+			   const char *hostname, bool host)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/metadata", dir);
+	f = fopen(path, "w");
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	fprintf(f, "/* CTF 1.8 */\n"
+		"typealias integer { size = 8; align = 8; signed = false; } := uint8_t;\n"
+		"typealias integer { size = 32; align = 8; signed = false; } := uint32_t;\n"
+		"typealias integer { size = 32; align = 8; signed = true; } := int32_t;\n"
+		"typealias integer { size = 64; align = 8; signed = false; } := uint64_t;\n"
+		"typealias integer { size = 64; align = 8; signed = true; } := int64_t;\n"
+		"trace {\n\tmajor = 1;\n\tminor = 8;\n\tuuid = \"%s\";\n\tbyte_order = le;\n"
+		"\tpacket.header := struct { uint32_t magic; uint8_t uuid[16]; uint32_t stream_id; uint64_t stream_instance_id; };\n};\n"
+		"env {\n\thostname = \"%s\";\n\tdomain = \"kernel\";\n\ttracer_name = \"lttng-modules\";\n"
+		"\ttracer_major = 2;\n\ttracer_minor = 13;\n%s};\n"
+		"clock {\n\tname = \"vmsync_tsc\";\n\tuuid = \"%s\";\n\tdescription = \"Raw TSC in cycles (vmsync-gentrace)\";\n"
+		"\tfreq = %llu;\n\toffset = %llu;\n};\n"
+		"typealias integer { size = 64; align = 8; signed = false; map = clock.vmsync_tsc.value; } := uint64_clock_t;\n"
+		"stream {\n\tid = 0;\n\tevent.header := struct { uint32_t id; uint64_clock_t timestamp; };\n"
+		"\tpacket.context := struct { uint64_clock_t timestamp_begin; uint64_clock_t timestamp_end; uint64_t content_size; uint64_t packet_size; uint64_t events_discarded; uint32_t cpu_id; };\n};\n",
+		uuid, hostname, host ? "" : "\tproduct_uuid = \"" GUEST_UUID "\";\n",
+		clock_uuid, (unsigned long long)FREQ,
+		(unsigned long long)(1700000000ULL * FREQ));
+	if (host) {
+		fprintf(f, "event { name = \"kvm_tsc_statedump_start\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_START);
+		fprintf(f, "event { name = \"kvm_tsc_statedump_end\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_END);
+		fprintf(f, "event { name = \"kvm_tsc_guest\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; string uuid; string name; uint32_t nr_vcpus; }; };\n", EV_GUEST);
+		fprintf(f, "event { name = \"kvm_tsc_offset\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; uint32_t vcpu; int32_t vcpu_tid; int64_t offset; int64_t prev_offset; uint64_t ratio; uint64_t prev_ratio; uint8_t frac_bits; uint64_t host_tsc; }; };\n", EV_OFFSET);
+	}
+	fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host; }; };\n",
+		EV_FILLER);
+	if (fclose(f))
+		die("%s: %s", path, strerror(errno));
+}
+
+static struct stream *open_stream(const char *dir, uint32_t cpu, const unsigned char *uuid)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	char path[4096];
+
+	if (!s)
+		die("out of memory");
+	snprintf(path, sizeof(path), "%s/channel0_%u", dir, cpu);
+	s->f = fopen(path, "w");
+	if (!s->f)
+		die("%s: %s", path, strerror(errno));
+	s->cpu = cpu;
+	s->uuid = uuid;
+	return s;
+}
+
+static void close_stream(struct stream *s)
+{
+	flush_packet(s);
+	if (fclose(s->f))
+		die("close: %s", strerror(errno));
+	free(s->buf);
+	free(s);
+}
+
+struct change {			/* of one vCPU */
+	uint64_t at;		/* host TSC */
+	int64_t offset;
+	uint64_t down;		/* the guest did not run in [at - down, at) */
+};
+
+static uint64_t guest_tsc(uint64_t h, uint64_t ratio, int64_t offset)
+{
+	return (uint64_t)(((unsigned __int128)h * ratio) >> FRAC) + (uint64_t)offset;
+}
+
+int main(int argc, char **argv)
+{
+	static struct change ch[MAX_VCPUS][MAX_CHANGES + 1];
+	unsigned char host_uuid[16], guest_uuid[16];
+	const char *host_uuid_s = "5e7e0000-0000-4000-8000-000000000001";
+	const char *guest_uuid_s = "5e7e0000-0000-4000-8000-000000000002";
+	uint64_t events = argc > 2 ? strtoull(argv[2], NULL, 0) : 100000;
+	unsigned int vcpus = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 2;
+	unsigned int changes = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 8;
+	uint64_t permille = argc > 5 ? strtoull(argv[5], NULL, 0) : 1000;
+	uint64_t ratio = (uint64_t)(((unsigned __int128)permille << FRAC) / 1000);
+	uint64_t host_n = events / 2, guest_n = events - host_n;
+	uint64_t dt_h = 4000, span = host_n * dt_h, dt_g, seq = 0;
+	char hdir[4096], gdir[4096];
+	struct stream *hs[2], *gs[MAX_VCPUS];
+	size_t k[MAX_VCPUS] = { 0 };
+	uint64_t next_h, hi = 0;
+
+	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille)
+		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE]]]]",
+		    MAX_VCPUS, MAX_CHANGES);
+	dt_g = span / (guest_n / vcpus + 1);
+	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
+	snprintf(gdir, sizeof(gdir), "%s/guest", argv[1]);
+	if ((mkdir(argv[1], 0755) && errno != EEXIST) || mkdir(hdir, 0755) || mkdir(gdir, 0755))
+		die("%s: %s (give a new directory)", argv[1], strerror(errno));
+	uuid_bytes(host_uuid_s, host_uuid);
+	uuid_bytes(guest_uuid_s, guest_uuid);
+	write_metadata(hdir, host_uuid_s, "5e7e0000-0000-4000-8000-0000000000c1", "gen-host", true);
+	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest", false);
+
+	/* Each vCPU's offsets: created at HOST0 + 100 + v, then CHANGES more. */
+	srandom(20261122);
+	for (unsigned int v = 0; v < vcpus; v++) {
+		ch[v][0] = (struct change){ HOST0 + 100 + v,
+					    -(int64_t)guest_tsc(HOST0, ratio, 0) + 1000 * v, 0 };
+		for (unsigned int c = 1; c <= changes; c++) {
+			uint64_t at = HOST0 + 1000 + span * c / (changes + 1) + 13 * v;
+			int64_t prev = ch[v][c - 1].offset;
+
+			if (c % 2) {	/* forward: up to half a second */
+				ch[v][c] = (struct change){ at, prev + (int64_t)(random() % 1000000000) + 1, 0 };
+			} else {	/* a downtime: the guest TSC goes on where it stopped */
+				uint64_t down = 1000000 + (uint64_t)random() % 100000000;
+
+				/* Within this segment: the guest ran before it. */
+				if (down > (at - ch[v][c - 1].at) / 2)
+					down = (at - ch[v][c - 1].at) / 2;
+
+				ch[v][c] = (struct change){ at, prev - (int64_t)(guest_tsc(at, ratio, 0) -
+								  guest_tsc(at - down, ratio, 0)), down };
+			}
+		}
+	}
+
+	hs[0] = open_stream(hdir, 0, host_uuid);
+	hs[1] = open_stream(hdir, 1, host_uuid);
+	for (unsigned int v = 0; v < vcpus; v++)
+		gs[v] = open_stream(gdir, v, guest_uuid);
+
+	/* Host: the dump, the VM, then fillers and offset events in time order. */
+	event(hs[0], EV_DUMP_START, HOST0);
+	put_u32(hs[0], 0);
+	event(hs[0], EV_DUMP_END, HOST0 + 10);
+	put_u32(hs[0], 0);
+	event(hs[0], EV_GUEST, HOST0 + 50);
+	put_u32(hs[0], 4242);
+	put_str(hs[0], VM_NAME);
+	put_str(hs[0], GUEST_UUID);
+	put_str(hs[0], "gen-guest");
+	put_u32(hs[0], vcpus);
+	next_h = HOST0 + 1000;
+	for (;;) {
+		/* The earliest pending offset event, if before the next filler. */
+		unsigned int best = vcpus;
+
+		for (unsigned int v = 0; v < vcpus; v++)
+			if (k[v] <= changes && (best == vcpus || ch[v][k[v]].at < ch[best][k[best]].at))
+				best = v;
+		if (best < vcpus && (hi >= host_n || ch[best][k[best]].at <= next_h)) {
+			const struct change *c = &ch[best][k[best]];
+			struct stream *s = hs[best % 2];
+
+			event(s, EV_OFFSET, c->at);
+			put_u32(s, 4242);
+			put_str(s, VM_NAME);
+			put_u32(s, best);
+			put_u32(s, 4300 + best);
+			put_u64(s, (uint64_t)c->offset);
+			put_u64(s, k[best] ? (uint64_t)ch[best][k[best] - 1].offset : 0);
+			put_u64(s, ratio);
+			put_u64(s, k[best] ? ratio : 0);
+			put(s, &(uint8_t){ FRAC }, 1);
+			put_u64(s, c->at);
+			k[best]++;
+			continue;
+		}
+		if (hi >= host_n)
+			break;
+		event(hs[hi % 2], EV_FILLER, next_h);
+		put_u64(hs[hi % 2], seq++);
+		put_u64(hs[hi % 2], next_h);
+		hi++;
+		next_h += dt_h;
+	}
+
+	/* Guest: each vCPU's events at known host times, not in downtimes. */
+	for (unsigned int v = 0; v < vcpus; v++) {
+		size_t c = 0;
+
+		for (uint64_t h = HOST0 + 1000 + 17 * v + dt_g; h < HOST0 + 1000 + span; h += dt_g) {
+			while (c < changes && ch[v][c + 1].at <= h)
+				c++;
+			if (c < changes && h >= ch[v][c + 1].at - ch[v][c + 1].down)
+				continue;	/* in the coming downtime */
+			event(gs[v], EV_FILLER, guest_tsc(h, ratio, ch[v][c].offset));
+			put_u64(gs[v], seq++);
+			put_u64(gs[v], h);
+		}
+	}
+	close_stream(hs[0]);
+	close_stream(hs[1]);
+	for (unsigned int v = 0; v < vcpus; v++)
+		close_stream(gs[v]);
+	return 0;
+}
