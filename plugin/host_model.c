@@ -209,6 +209,7 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 		return false;
 	if (h->nr > n) {
 		m->changed_vm = v;
+		m->changed_vcpu = (uint32_t)vcpu;
 		m->changed = s;
 	}
 	return true;

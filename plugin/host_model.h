@@ -54,6 +54,7 @@ struct host_model {
 	size_t nr_vms;
 	/* Set by host_model_event() when it added a segment; cleared by users. */
 	const struct host_vm *changed_vm;
+	uint32_t changed_vcpu;
 	struct tsc_segment changed;
 	int64_t beacon_limit_ns;	/* for struct beacons; set before use */
 };

@@ -44,6 +44,7 @@ struct trace_info {
 	size_t nr_beacons;
 	struct ir_rebase_note note;
 	int64_t first_ns;	/* its first time read, while unmatched */
+	bool counted;		/* in tsc_iter.unmatched */
 	uint64_t inputs;	/* bit i % 64: input i brought its messages */
 };
 
@@ -52,13 +53,25 @@ struct stream_info {
 	int64_t last_key;
 	uint32_t cpu;
 	bool cpu_known;
+	bool listed;		/* in its input's streams */
+	/*
+	 * A guest stream's own time less host time (ns): at its latest
+	 * converted message, and ahead of an offset change read on the host
+	 * that its next messages will meet. INT64_MIN: none.
+	 */
+	int64_t gap, gap_next;
 };
 
 struct input {
 	bt_message_iterator *it;
 	bool ended, carries_host, seen;
 	int64_t frontier;	/* own-clock ns of its latest message */
-	int64_t above;		/* max (own ns - host ns) of its guests */
+	bool host_side;		/* it brings messages on host time */
+	struct stream_info **streams;	/* the guest streams it brings */
+	size_t nr_streams;
+	/* Own-clock ns of its messages still held, oldest first (a ring). */
+	int64_t *held_own;
+	size_t ho_first, ho_nr, ho_cap;
 };
 
 struct held {			/* a guest message waiting for host data */
@@ -85,6 +98,7 @@ struct tsc_iter {
 	struct held *held;
 	size_t held_first, held_nr, held_cap;
 	bool reported;		/* the end-of-run summary is out */
+	size_t unmatched;	/* traces with messages held, not matched yet */
 	int64_t last_out;
 	bool failed;
 };
@@ -257,8 +271,11 @@ void tsc_iter_finalize(bt_self_message_iterator *self)
 {
 	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
 
-	for (size_t i = 0; i < it->nr_inputs; i++)
+	for (size_t i = 0; i < it->nr_inputs; i++) {
 		bt_message_iterator_put_ref(it->inputs[i].it);
+		free(it->inputs[i].held_own);
+		free(it->inputs[i].streams);
+	}
 	for (size_t i = 0; i < it->held_nr; i++)
 		bt_message_put_ref(it->held[(it->held_first + i) % it->held_cap].msg);
 	free(it->held);
@@ -388,8 +405,9 @@ static const char *mapped_vm(const struct tsc_filter *f, const char *name,
 	return NULL;
 }
 
-static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t vcpu,
 		       const struct tsc_segment *seg);
+static void expect_stream(struct stream_info *si);
 
 /*
  * Decide what a non-host trace is, once the host traces said enough: a
@@ -407,6 +425,10 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	for (i = 0; i < it->model.nr_hosts; i++)
 		if (same_clock(cc, it->model.hosts[i]->clock)) {
 			t->kind = TRACE_HOST_SIDE;
+			if (t->counted) {
+				t->counted = false;
+				it->unmatched--;
+			}
 			return true;
 		}
 	if (mapped_vm(it->f, trace_name(t->trace), vm, sizeof(vm))) {
@@ -460,13 +482,21 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 					   "beacons" : "exact" };
 	t->clock = cc;
 	t->kind = TRACE_GUEST;
+	if (t->counted) {
+		t->counted = false;
+		it->unmatched--;
+	}
+	for (i = 0; i < it->nr_inputs; i++)
+		for (size_t k = 0; k < it->inputs[i].nr_streams; k++)
+			if (it->inputs[i].streams[k]->t == t && it->inputs[i].streams[k]->cpu_known)
+				expect_stream(it->inputs[i].streams[k]);
 	/* Changes read before it was matched. */
 	for (i = 0; i < t->nr_vms; i++)
 		for (size_t c = 0; c < t->vms[i]->nr_vcpus; c++) {
 			const struct vcpu_history *h = &t->vms[i]->vcpus[c];
 
 			if (h->nr)
-				expect_gap(it, t, &h->segs[h->nr - 1]);
+				expect_gap(it, t, h->vcpu, &h->segs[h->nr - 1]);
 		}
 	return true;
 }
@@ -503,6 +533,7 @@ static struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s)
 	}
 	si->t = trace_of(it, s);
 	si->last_key = INT64_MIN;
+	si->gap = si->gap_next = INT64_MIN;
 	return si->t ? si : NULL;
 }
 
@@ -767,29 +798,63 @@ static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
  * later than their host time: widen the window of its inputs now, before
  * they come, while the host's event of the change is being read.
  */
-static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
-		       const struct tsc_segment *seg)
+/* A guest's own time less host time (ns) under segment @seg, at @h. */
+static bool gap_of(const struct trace_info *t, const struct tsc_segment *seg,
+		   uint64_t h, int64_t *gap)
 {
 	int64_t sec, own, host;
 	uint64_t cycles, g;
 
-	if (!seg->since || !t->clock || t->by_beacons || !t->host->tsc_clock)
-		return;		/* before the trace, or not a TSC clock */
-	g = tsc_guest_from_host(seg->since, seg->offset, seg->ratio, seg->frac_bits);
+	if (!t->clock || t->by_beacons || !t->host->tsc_clock)
+		return false;	/* not a TSC clock */
+	g = tsc_guest_from_host(h, seg->offset, seg->ratio, seg->frac_bits);
 	bt_clock_class_get_offset(t->clock, &sec, &cycles);
 	if (bt_util_clock_cycles_to_ns_from_origin(g, bt_clock_class_get_frequency(t->clock),
 						   sec, cycles, &own) !=
 	    BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK ||
-	    !host_ns(t, seg->since, &host))
-		return;
-	if ((__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
-		return;
-	for (size_t i = 0; i < it->nr_inputs; i++)
-		if ((t->inputs >> (i % 64) & 1) && own - host > it->inputs[i].above)
-			it->inputs[i].above = own - host;
+	    !host_ns(t, h, &host) ||
+	    (__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
+		return false;
+	*gap = own - host;
+	return true;
 }
 
-static void expect_change(struct tsc_iter *it, const struct host_vm *vm,
+/* A guest stream not converted yet: how it sits, from its vCPU's offset. */
+static void expect_stream(struct stream_info *si)
+{
+	const struct trace_info *t = si->t;
+	int64_t gap;
+
+	for (size_t i = t->nr_vms; i-- > 0;)
+		for (size_t c = 0; c < t->vms[i]->nr_vcpus; c++) {
+			const struct vcpu_history *h = &t->vms[i]->vcpus[c];
+
+			if (h->vcpu != si->cpu || !h->nr)
+				continue;
+			if (gap_of(t, &h->segs[h->nr - 1], h->segs[h->nr - 1].since, &gap) &&
+			    gap > si->gap_next)
+				si->gap_next = gap;
+			return;
+		}
+}
+
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t vcpu,
+		       const struct tsc_segment *seg)
+{
+	int64_t gap;
+
+	if (!seg->since || !gap_of(t, seg, seg->since, &gap))
+		return;		/* in effect before the trace: seen in the data */
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		for (size_t k = 0; k < it->inputs[i].nr_streams; k++) {
+			struct stream_info *si = it->inputs[i].streams[k];
+
+			if (si->t == t && si->cpu_known && si->cpu == vcpu && gap > si->gap_next)
+				si->gap_next = gap;
+		}
+}
+
+static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_t vcpu,
 			  const struct tsc_segment *seg)
 {
 	for (size_t i = 0; i < it->traces.cap; i++) {
@@ -799,7 +864,7 @@ static void expect_change(struct tsc_iter *it, const struct host_vm *vm,
 			continue;
 		for (size_t k = 0; k < t->nr_vms; k++)
 			if (t->vms[k] == vm)
-				expect_gap(it, t, seg);
+				expect_gap(it, t, vcpu, seg);
 	}
 }
 
@@ -984,6 +1049,12 @@ static bool release_held(struct tsc_iter *it)
 		}
 		it->held_first = (it->held_first + 1) % it->held_cap;
 		it->held_nr--;
+		{
+			struct input *in = &it->inputs[h->input];
+
+			in->ho_first = (in->ho_first + 1) % in->ho_cap;
+			in->ho_nr--;
+		}
 		if (si->t->kind != TRACE_GUEST) {	/* host side, after all */
 			key = INT64_MIN;
 			if (cs && !ns_of(cs, &key))
@@ -993,8 +1064,11 @@ static bool release_held(struct tsc_iter *it)
 			continue;
 		}
 		out = rebase(it, si, m, &key);
-		if (cs && out && ns_of(cs, &own) && own - key > it->inputs[h->input].above)
-			it->inputs[h->input].above = own - key;
+		if (cs && out && ns_of(cs, &own)) {
+			si->gap = own - key;
+			if (si->gap_next != INT64_MIN && si->gap >= si->gap_next - 1000)
+				si->gap_next = INT64_MIN;	/* reached */
+		}
 		bt_message_put_ref(m);
 		if (!out || !push_out(it, si, key, out))
 			return false;
@@ -1002,8 +1076,11 @@ static bool release_held(struct tsc_iter *it)
 	return true;
 }
 
-static bool hold(struct tsc_iter *it, const bt_message *m, size_t input)
+/* Hold guest message @m of input @input, whose own time is @own (ns). */
+static bool hold(struct tsc_iter *it, const bt_message *m, size_t input, int64_t own)
 {
+	struct input *in = &it->inputs[input];
+
 	if (it->held_nr == it->held_cap) {
 		size_t cap = it->held_cap ? it->held_cap * 2 : 1024;
 		struct held *n = malloc(cap * sizeof(*n));
@@ -1022,6 +1099,20 @@ static bool hold(struct tsc_iter *it, const bt_message *m, size_t input)
 			   it->f->max_held);
 		return false;
 	}
+	if (in->ho_nr == in->ho_cap) {
+		size_t cap = in->ho_cap ? in->ho_cap * 2 : 256;
+		int64_t *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		for (size_t i = 0; i < in->ho_nr; i++)
+			n[i] = in->held_own[(in->ho_first + i) % in->ho_cap];
+		free(in->held_own);
+		in->held_own = n;
+		in->ho_cap = cap;
+		in->ho_first = 0;
+	}
+	in->held_own[(in->ho_first + in->ho_nr++) % in->ho_cap] = own;
 	it->held[(it->held_first + it->held_nr++) % it->held_cap] =
 		(struct held){ m, input };
 	return true;
@@ -1083,6 +1174,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				     &si->cpu_known);
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
+		in->host_side = true;
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT &&
 		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
 			bt_message_put_ref(m);
@@ -1090,7 +1182,8 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 			return false;
 		}
 		if (it->model.changed_vm) {
-			expect_change(it, it->model.changed_vm, &it->model.changed);
+			expect_change(it, it->model.changed_vm, it->model.changed_vcpu,
+				      &it->model.changed);
 			it->model.changed_vm = NULL;
 		}
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
@@ -1098,8 +1191,25 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				trace_name(si->t->trace), cs ? " (see the discarded-events message's range)" : "");
 		return push_out(it, si, ns, m);
 	}
-	if (si->t->kind == TRACE_HOST_SIDE)
+	if (si->t->kind == TRACE_HOST_SIDE) {
+		in->host_side = true;
 		return push_out(it, si, ns, m);
+	}
+	if (!si->listed) {
+		struct stream_info **n = realloc(in->streams, (in->nr_streams + 1) * sizeof(*n));
+
+		if (!n) {
+			bt_message_put_ref(m);
+			iter_error(it, "filter.vmsync.tsc: out of memory");
+			return false;
+		}
+		in->streams = n;
+		in->streams[in->nr_streams++] = si;
+		si->listed = true;
+	}
+	if (si->t->kind == TRACE_GUEST && si->cpu_known && si->gap == INT64_MIN &&
+	    si->gap_next == INT64_MIN)
+		expect_stream(si);
 	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
 		si->t->first_ns = ns;
 	if (!guest_beacon(it, si, m, cs)) {
@@ -1108,33 +1218,82 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		return false;
 	}
 	si->t->inputs |= UINT64_C(1) << (i % 64);
-	if (!hold(it, m, i)) {
+	if (si->t->kind == TRACE_UNKNOWN && !si->t->counted) {
+		si->t->counted = true;
+		it->unmatched++;
+	}
+	if (!hold(it, m, i, ns == INT64_MIN ? in->frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}
 	return true;
 }
 
-/* The time before which no message can still come. */
+/*
+ * How far ahead of host time the own times of input @in's messages can be:
+ * 0 for host time, else its guest streams' gaps (now, or ahead of a change).
+ * INT64_MIN: a guest stream of it has no converted message yet.
+ */
+static int64_t input_above(const struct input *in)
+{
+	int64_t above = in->host_side ? 0 : INT64_MIN;
+
+	for (size_t k = 0; k < in->nr_streams; k++) {
+		const struct stream_info *si = in->streams[k];
+		int64_t g = si->gap > si->gap_next ? si->gap : si->gap_next;
+
+		if (si->t->kind != TRACE_GUEST)
+			continue;	/* host side after all, or not matched yet */
+		if (g == INT64_MIN)
+			return INT64_MIN;
+		if (g > above)
+			above = g;
+	}
+	return above;
+}
+
+/*
+ * The time before which no message can still come. From an input: its
+ * next message, or the oldest one it has held, at its own time less how far
+ * its guests run ahead of host time. A held message may still meet an
+ * offset change not read yet: it then lands after where the host traces
+ * were read. Messages of a trace not matched yet may land anywhere.
+ */
 static int64_t safe_time(const struct tsc_iter *it)
 {
-	int64_t safe = INT64_MAX;
+	int64_t safe = INT64_MAX, hf = host_frontier(it);
 
+	if (it->unmatched)
+		return INT64_MIN;
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		const struct input *in = &it->inputs[i];
-		int64_t b;
+		int64_t above;
+		__int128 b;
 
-		if (in->ended)
+		if (in->ended && !in->ho_nr)
 			continue;
-		if (in->frontier == INT64_MIN)
+		above = input_above(in);
+		if (in->frontier == INT64_MIN || above == INT64_MIN)
+			return INT64_MIN;	/* not read, or how its guests sit unknown */
+		b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
+		if (in->ho_nr && hf < b)
+			b = hf;
+		b -= it->f->slack_ns;
+		if (b <= INT64_MIN)
 			return INT64_MIN;
-		b = in->frontier - in->above - it->f->slack_ns;
 		if (b < safe)
-			safe = b;
+			safe = (int64_t)b;
 	}
-	if (it->held_nr)
-		return INT64_MIN;	/* they may go anywhere */
 	return safe;
+}
+
+/* About how far in host time input @in was read. */
+static int64_t behind(const struct input *in)
+{
+	int64_t above = input_above(in);
+
+	return in->frontier == INT64_MIN ? INT64_MIN :
+	       in->frontier - (above == INT64_MIN ? 0 : above);
 }
 
 /* Pull from the input that is furthest behind. */
@@ -1147,8 +1306,7 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 	for (size_t i = 0; i < it->nr_inputs; i++)
 		if (!it->inputs[i].ended &&
 		    (best == it->nr_inputs ||
-		     it->inputs[i].frontier - it->inputs[i].above <
-		     it->inputs[best].frontier - it->inputs[best].above))
+		     behind(&it->inputs[i]) < behind(&it->inputs[best])))
 			best = i;
 	if (best == it->nr_inputs)
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
@@ -1211,11 +1369,11 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 {
 	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
 	bt_message_iterator_class_next_method_status st;
+	int64_t safe = safe_time(it);	/* changes only with what is read */
 
 	*count = 0;
 	while (*count < capacity) {
 		const struct reorder_item *top = reorder_peek(&it->heap);
-		int64_t safe = safe_time(it);
 
 		if (top && top->key <= safe) {
 			if (top->key != INT64_MIN && top->key > it->last_out)
@@ -1224,7 +1382,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 			continue;
 		}
 		if (top && top->key != INT64_MIN && safe != INT64_MIN &&
-		    safe - top->key > it->f->window_limit_ns) {
+		    (__int128)safe - top->key > it->f->window_limit_ns) {
 			iter_error(it, "filter.vmsync.tsc: host-time order needs a window over %" PRId64 " ms (parameter window-limit-ms); use vmsync-merge",
 				   it->f->window_limit_ns / 1000000);
 			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
@@ -1245,12 +1403,14 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 				it->reported = true;
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 			}
+			safe = safe_time(it);
 			continue;
 		}
 		if (st != BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK)
 			return st;
 		if (!release_held(it))
 			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+		safe = safe_time(it);
 	}
 	return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
 }
