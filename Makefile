@@ -89,6 +89,7 @@ bench: tools
 	build/bin/ust-clock-read build/lib/liblttng-ust-clock-tsc.so
 	bench/vm-exits
 	bench/statedump-start
+	bench/plugin-throughput
 
 clean:
 	rm -rf build
