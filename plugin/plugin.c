@@ -50,10 +50,11 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"      is declared unknown.\n"
 	"  max-held (unsigned integer, default 4000000): fail when more messages\n"
 	"      than this would have to be held.\n"
-	"  downtime-ms (unsigned integer, default 500): how far past a guest\n"
+	"  downtime-ms (unsigned integer, default 0): how far past a guest\n"
 	"      event's time the host traces are read before it is converted, so\n"
 	"      that a migration or restore that set the guest's TSC back by up to\n"
-	"      this much (its downtime) is known by then.\n"
+	"      this much (its downtime) is known by then. It costs memory and\n"
+	"      time; a run that needed it says so, with the value to give.\n"
 	"  beacon-jitter-us (unsigned integer, default 20): in default-clock mode,\n"
 	"      drop a beacon further than this from the line through its\n"
 	"      neighbours (its clock read was delayed after its TSC read).\n");

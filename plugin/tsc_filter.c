@@ -36,6 +36,8 @@ struct trace_info {
 	/* Matched by UUID: a VM announced later with it (migration) joins. */
 	char uuid[64];
 	size_t model_vms_seen;
+	uint64_t max_host_tsc;	/* the latest host TSC it was put at */
+	bool warned_downtime;
 	struct host_trace *host;
 	const bt_clock_class *clock;	/* a guest's, once matched */
 	/* Not on the TSC clock: its times go to host TSC through its beacons. */
@@ -140,7 +142,7 @@ tsc_filter_init(bt_self_component_filter *self_filter,
 	f->window_limit_ns = param_uint(params, "window-limit-ms", 60000, &ok) * 1000000;
 	f->max_held = (uint64_t)param_uint(params, "max-held", 4000000, &ok);
 	f->beacon_limit_ns = param_uint(params, "beacon-jitter-us", 20, &ok) * 1000;
-	f->downtime_ns = param_uint(params, "downtime-ms", 500, &ok) * 1000000;
+	f->downtime_ns = param_uint(params, "downtime-ms", 0, &ok) * 1000000;
 	map = bt_value_map_borrow_entry_value_const(params, "map");
 	if (map && !bt_value_is_string(map))
 		ok = false;
@@ -570,24 +572,30 @@ static uint32_t packet_cpu(const bt_packet *p, bool *known)
 	return *known ? (uint32_t)bt_field_integer_unsigned_get_value(cpu) : 0;
 }
 
+/* A guest matched by UUID: VMs announced since with it join (a migration). */
+static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
+{
+	const struct host_vm *v[MAX_VMS_PER_GUEST];
+	size_t n;
+
+	if (!t->uuid[0] || t->model_vms_seen == it->model.nr_vms)
+		return;
+	n = host_model_find_uuid(&it->model, t->uuid, v, MAX_VMS_PER_GUEST);
+	t->nr_vms = 0;
+	/* Same host only: another host's TSC is not this one's time base. */
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->host == t->vms[0]->host)
+			t->vms[t->nr_vms++] = v[i];
+	t->model_vms_seen = it->model.nr_vms;
+}
+
 /* Guest TSC -> host TSC for stream @si's vCPU, over its VMs. */
 static bool to_host(struct tsc_iter *it, const struct stream_info *si,
 		    uint64_t guest, uint64_t *host)
 {
 	struct trace_info *t = si->t;
 
-	/* Same host only: another host's TSC is not this one's time base. */
-	if (t->uuid[0] && t->model_vms_seen != it->model.nr_vms) {
-		const struct host_vm *v[MAX_VMS_PER_GUEST];
-		size_t n = host_model_find_uuid(&it->model, t->uuid, v, MAX_VMS_PER_GUEST);
-
-		t->nr_vms = 0;
-		for (size_t i = 0; i < n; i++)
-			if (v[i]->host == t->vms[0]->host)
-				t->vms[t->nr_vms++] = v[i];
-		t->model_vms_seen = it->model.nr_vms;
-		t->note.vm = t->vms[t->nr_vms - 1]->vm;
-	}
+	refresh_vms(it, t);
 	for (size_t i = t->nr_vms; i-- > 0;)
 		if (host_model_to_host(t->vms[i], si->cpu, guest, host))
 			return true;
@@ -769,6 +777,8 @@ static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
 
 	switch (conv_time(it, si, c, host, &g, &h)) {
 	case CONV_OK:
+		if (h > si->t->max_host_tsc)
+			si->t->max_host_tsc = h;
 		return true;
 	case CONV_NO_CPU:
 		iter_error(it, "filter.vmsync.tsc: guest trace '%s': a stream without cpu_id in its packet context: which vCPU ran it is unknown",
@@ -854,17 +864,101 @@ static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t
 		}
 }
 
+/* The offset of vCPU @vcpu before @seg: in @vm, else in the VM before it. */
+static bool offset_before(const struct trace_info *t, size_t k, uint32_t vcpu,
+			  const struct tsc_segment *seg, int64_t *off)
+{
+	for (;; k--) {
+		const struct host_vm *v = t->vms[k];
+
+		for (size_t c = 0; c < v->nr_vcpus; c++) {
+			const struct vcpu_history *h = &v->vcpus[c];
+
+			for (size_t i = h->nr; h->vcpu == vcpu && i-- > 0;)
+				if (h->segs[i].since < seg->since) {
+					*off = h->segs[i].offset;
+					return true;
+				}
+		}
+		if (!k)
+			return false;
+	}
+}
+
+/*
+ * An offset that sets a guest's TSC back (a migration's or a restore's)
+ * applies from its host TSC on; guest events read after it look like they
+ * came before it until it is read. Those already put on host time past it,
+ * less the jump, may be early: say so, with the margin that avoids it.
+ */
+static void check_set_back(struct tsc_iter *it, struct trace_info *t, size_t k,
+			   uint32_t vcpu, const struct tsc_segment *seg)
+{
+	uint64_t freq = bt_clock_class_get_frequency(t->host->clock);
+	int64_t before, back;
+
+	if (t->warned_downtime || !seg->since || !offset_before(t, k, vcpu, seg, &before) ||
+	    before <= seg->offset)
+		return;
+	back = before - seg->offset;	/* guest cycles, about host cycles */
+	if (!t->host->tsc_clock || (__int128)back * 1000000000 / (__int128)freq <= it->f->downtime_ns ||
+	    t->max_host_tsc + (uint64_t)back < seg->since)
+		return;
+	t->warned_downtime = true;
+	fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': the TSC of its vCPU %" PRIu32 " was set back by %" PRId64 " cycles (%.1f ms: a migration or a restore) at host TSC %" PRIu64 ", after some of its events had been put on host time: those read after it may be early by up to that much. Run again with downtime-ms=%" PRId64 " or more\n",
+		trace_name(t->trace), vcpu, back, (double)back * 1e3 / (double)freq, seg->since,
+		(int64_t)((__int128)back * 1000 / (__int128)freq) + 1);
+}
+
+/*
+ * Default-clock mode: a guest whose clocksource is its TSC sees its clock
+ * jump with an offset change (a guest on kvm-clock does not). Its messages
+ * would then come later than their host time: widen the window of its
+ * streams on that vCPU by the jump, at the TSC rate its beacons show.
+ */
+static void expect_jump(struct tsc_iter *it, struct trace_info *t, size_t k, uint32_t vcpu,
+			const struct tsc_segment *seg)
+{
+	const struct beacons *bs = vcpu < t->nr_beacons ? &t->beacons[vcpu] : NULL;
+	int64_t before, jump;
+	double per_ns = 0;
+
+	if (!seg->since || !offset_before(t, k, vcpu, seg, &before) || seg->offset <= before)
+		return;
+	for (size_t i = bs ? bs->nr : 0; i-- > 1 && !per_ns;)
+		if (bs->b[i].clk > bs->b[i - 1].clk)	/* TSC cycles per clock ns */
+			per_ns = (double)(bs->b[i].tsc - bs->b[i - 1].tsc) * 1e9 /
+				 (double)(bs->b[i].clk - bs->b[i - 1].clk) / (double)bs->freq;
+	if (per_ns <= 0)
+		return;
+	jump = (int64_t)((double)(seg->offset - before) / per_ns);
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		for (size_t j = 0; j < it->inputs[i].nr_streams; j++) {
+			struct stream_info *si = it->inputs[i].streams[j];
+
+			if (si->t == t && si->cpu_known && si->cpu == vcpu && si->gap != INT64_MIN &&
+			    si->gap + jump > si->gap_next)
+				si->gap_next = si->gap + jump;
+		}
+}
+
 static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_t vcpu,
 			  const struct tsc_segment *seg)
 {
 	for (size_t i = 0; i < it->traces.cap; i++) {
-		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
 
 		if (!t || t->kind != TRACE_GUEST)
 			continue;
+		refresh_vms(it, t);
 		for (size_t k = 0; k < t->nr_vms; k++)
-			if (t->vms[k] == vm)
-				expect_gap(it, t, vcpu, seg);
+			if (t->vms[k] == vm) {
+				if (t->by_beacons)
+					expect_jump(it, t, k, vcpu, seg);
+				else
+					expect_gap(it, t, vcpu, seg);
+				check_set_back(it, t, k, vcpu, seg);
+			}
 	}
 }
 
