@@ -17,6 +17,10 @@
  * stays out of the guest until stopped. --pace-us U: sleep U us between two
  * rounds of the loop. Both keep long tests off the lab's nested TCG, which
  * now and then runs a busy nested guest off its code (doc/lab.md).
+ * --save-tsc F / --restore-tsc F: a migration, as a VMM does it: at the
+ * end, vCPU 0 of VM 0 reads its guest TSC (IA32_TSC) into F; at the start,
+ * before it first runs, it writes the TSC read from F, so that the guest TSC
+ * goes on from where another process's stopped.
  * --recover-glitches: when that happens, print a glitch line and restart
  * the loop instead of failing (for tests of the host side only). A guest
  * that ran off its code may also loop without ever exiting: with this
@@ -27,6 +31,8 @@
  *   vm VM pid PID fd FD                       debugfs name is PID-FD
  *   vcpu VM VCPU tid TID offset OFF           after creation
  *   set VM VCPU ITER how HOW value V offset OFF
+ *   restore VM VCPU tsc V offset OFF          --restore-tsc
+ *   save VM VCPU tsc V                        --save-tsc
  *   sample VM VCPU H0 G H1
  *   idle VM VCPU                              --idle: halted once
  *   glitch VM VCPU WHAT                       --recover-glitches
@@ -104,6 +110,7 @@ static bool opt_idle, opt_recover;
 static unsigned int opt_pace_us;
 static double opt_seconds;
 static const char *opt_ready_file, *opt_wait_file, *opt_stop_file;
+static const char *opt_save_tsc, *opt_restore_tsc;
 static struct action actions[MAX_ACTIONS];
 static int nr_actions;
 static struct vm vms[MAX_VMS];
@@ -205,6 +212,46 @@ static void write_tsc_msr(int vcpu_fd, uint64_t value)
 
 	if (ioctl(vcpu_fd, KVM_SET_MSRS, &msrs) != 1)
 		die("KVM_SET_MSRS(IA32_TSC)");
+}
+
+static uint64_t read_tsc_msr(int vcpu_fd)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = {
+		.hdr.nmsrs = 1,
+		.entry = { .index = MSR_IA32_TSC },
+	};
+
+	if (ioctl(vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+		die("KVM_GET_MSRS(IA32_TSC)");
+	return msrs.entry.data;
+}
+
+/* --restore-tsc: the guest TSC another process saved, before the first run. */
+static void restore_tsc(struct vm *vm, int id, int vcpu_fd)
+{
+	unsigned long long v;
+	FILE *f = fopen(opt_restore_tsc, "r");
+
+	if (!f || fscanf(f, "%llu", &v) != 1)
+		die("--restore-tsc %s: no TSC value in it", opt_restore_tsc);
+	fclose(f);
+	write_tsc_msr(vcpu_fd, v);
+	out("restore %d %d tsc %llu offset %" PRId64 "\n", vm->idx, id, v,
+	    get_offset(vcpu_fd));
+}
+
+/* --save-tsc: where the guest TSC is now, for another process to go on. */
+static void save_tsc(struct vm *vm, int id, int vcpu_fd)
+{
+	uint64_t v = read_tsc_msr(vcpu_fd);
+	FILE *f = fopen(opt_save_tsc, "w");
+
+	if (!f || fprintf(f, "%" PRIu64 "\n", v) < 0 || fclose(f))
+		die("--save-tsc %s", opt_save_tsc);
+	out("save %d %d tsc %" PRIu64 "\n", vm->idx, id, v);
 }
 
 /*
@@ -420,6 +467,8 @@ static void *vcpu_thread(void *p)
 	pthread_setname_np(pthread_self(), comm);
 	out("vcpu %d %d tid %ld offset %" PRId64 "\n", vm->idx, id,
 	    (long)syscall(SYS_gettid), get_offset(vcpu_fd));
+	if (opt_restore_tsc && !vm->idx && !id)
+		restore_tsc(vm, id, vcpu_fd);
 
 	if (opt_idle) {
 		idle(vcpu_fd, run);
@@ -442,6 +491,8 @@ static void *vcpu_thread(void *p)
 			out("sample %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 			    vm->idx, id, h0, (hi << 32) | lo, h1);
 	}
+	if (opt_save_tsc && !vm->idx && !id)
+		save_tsc(vm, id, vcpu_fd);
 	out("runs %d %d %lld\n", vm->idx, id, runs);
 	if (opt_recover)
 		timer_delete(timer);
@@ -512,7 +563,7 @@ static void usage(void)
 		"                [--sample-every S] [--set VM:VCPU:ITER:offset|tsc:VALUE]...\n"
 		"                [--add-vcpu VM:ITER]... [--ready-file F] [--wait-file F]\n"
 		"                [--idle] [--pace-us U] [--recover-glitches]\n"
-		"                [--uuid UUID] [--name NAME]\n");
+		"                [--save-tsc F] [--restore-tsc F] [--uuid UUID] [--name NAME]\n");
 	exit(2);
 }
 
@@ -557,6 +608,10 @@ int main(int argc, char **argv)
 			opt_ready_file = v;
 		else if (!strcmp(o, "--wait-file"))
 			opt_wait_file = v;
+		else if (!strcmp(o, "--save-tsc"))
+			opt_save_tsc = v;
+		else if (!strcmp(o, "--restore-tsc"))
+			opt_restore_tsc = v;
 		else if (!strcmp(o, "--pace-us"))
 			opt_pace_us = (unsigned int)atoi(v);
 		else if (strcmp(o, "--uuid") && strcmp(o, "--name"))

@@ -12,9 +12,16 @@
  * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
  * ((host * ratio) >> frac) + offset.
  *
- * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE]]]]
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE]]]]]
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
- * and half between host and guest.
+ * and half between host and guest, RATE (default 1000000) events per second.
+ *
+ * vmsync-gentrace --from-samples UUID FREQ OFFSET DIR < SAMPLES writes instead the
+ * guest trace of tests/lab/tscguest's samples of VM 0 ("sample VM VCPU H0 G
+ * H1": the guest read G between host TSC reads H0 and H1): one event
+ * "sample" { h0, h1 } at G per sample, per vCPU stream, on a TSC clock of
+ * FREQ Hz whose offset from the epoch is OFFSET cycles, with
+ * env.product_uuid UUID.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -118,7 +125,8 @@ static void uuid_bytes(const char *str, unsigned char *out)
 }
 
 static void write_metadata(const char *dir, const char *uuid, const char *clock_uuid,
-			   const char *hostname, bool host)
+			   const char *hostname, bool host, const char *product_uuid,
+			   uint64_t freq, uint64_t offset, bool samples)
 {
 	char path[4096];
 	FILE *f;
@@ -136,23 +144,29 @@ static void write_metadata(const char *dir, const char *uuid, const char *clock_
 		"trace {\n\tmajor = 1;\n\tminor = 8;\n\tuuid = \"%s\";\n\tbyte_order = le;\n"
 		"\tpacket.header := struct { uint32_t magic; uint8_t uuid[16]; uint32_t stream_id; uint64_t stream_instance_id; };\n};\n"
 		"env {\n\thostname = \"%s\";\n\tdomain = \"kernel\";\n\ttracer_name = \"lttng-modules\";\n"
-		"\ttracer_major = 2;\n\ttracer_minor = 13;\n%s};\n"
+		"\ttracer_major = 2;\n\ttracer_minor = 13;\n",
+		uuid, hostname);
+	if (product_uuid)
+		fprintf(f, "\tproduct_uuid = \"%s\";\n", product_uuid);
+	fprintf(f, "};\n"
 		"clock {\n\tname = \"vmsync_tsc\";\n\tuuid = \"%s\";\n\tdescription = \"Raw TSC in cycles (vmsync-gentrace)\";\n"
 		"\tfreq = %llu;\n\toffset = %llu;\n};\n"
 		"typealias integer { size = 64; align = 8; signed = false; map = clock.vmsync_tsc.value; } := uint64_clock_t;\n"
 		"stream {\n\tid = 0;\n\tevent.header := struct { uint32_t id; uint64_clock_t timestamp; };\n"
 		"\tpacket.context := struct { uint64_clock_t timestamp_begin; uint64_clock_t timestamp_end; uint64_t content_size; uint64_t packet_size; uint64_t events_discarded; uint32_t cpu_id; };\n};\n",
-		uuid, hostname, host ? "" : "\tproduct_uuid = \"" GUEST_UUID "\";\n",
-		clock_uuid, (unsigned long long)FREQ,
-		(unsigned long long)(1700000000ULL * FREQ));
+		clock_uuid, (unsigned long long)freq, (unsigned long long)offset);
 	if (host) {
 		fprintf(f, "event { name = \"kvm_tsc_statedump_start\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_START);
 		fprintf(f, "event { name = \"kvm_tsc_statedump_end\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_END);
 		fprintf(f, "event { name = \"kvm_tsc_guest\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; string uuid; string name; uint32_t nr_vcpus; }; };\n", EV_GUEST);
 		fprintf(f, "event { name = \"kvm_tsc_offset\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; uint32_t vcpu; int32_t vcpu_tid; int64_t offset; int64_t prev_offset; uint64_t ratio; uint64_t prev_ratio; uint8_t frac_bits; uint64_t host_tsc; }; };\n", EV_OFFSET);
 	}
-	fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host; }; };\n",
-		EV_FILLER);
+	if (samples)
+		fprintf(f, "event { name = \"sample\"; id = %d; stream_id = 0; fields := struct { uint64_t h0; uint64_t h1; }; };\n",
+			EV_FILLER);
+	else
+		fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host; }; };\n",
+			EV_FILLER);
 	if (fclose(f))
 		die("%s: %s", path, strerror(errno));
 }
@@ -193,6 +207,40 @@ static uint64_t guest_tsc(uint64_t h, uint64_t ratio, int64_t offset)
 	return (uint64_t)(((unsigned __int128)h * ratio) >> FRAC) + (uint64_t)offset;
 }
 
+/* --from-samples: tscguest's samples of VM 0 as a guest trace. */
+static int from_samples(const char *uuid, uint64_t freq, uint64_t offset, const char *dir)
+{
+	static struct stream *gs[64];
+	unsigned char trace_uuid[16];
+	const char *trace_uuid_s = "5e7e0000-0000-4000-8000-000000000003";
+	unsigned long long h0, g, h1;
+	int vm, vcpu, n = 0;
+	char line[512];
+
+	if (mkdir(dir, 0755))
+		die("%s: %s (give a new directory)", dir, strerror(errno));
+	uuid_bytes(trace_uuid_s, trace_uuid);
+	write_metadata(dir, trace_uuid_s, "5e7e0000-0000-4000-8000-0000000000c3",
+		       "tscguest", false, uuid, freq, offset, true);
+	while (fgets(line, sizeof(line), stdin)) {
+		if (sscanf(line, "sample %d %d %llu %llu %llu", &vm, &vcpu, &h0, &g, &h1) != 5 ||
+		    vm || vcpu < 0 || vcpu >= 64)
+			continue;
+		if (!gs[vcpu])
+			gs[vcpu] = open_stream(dir, (uint32_t)vcpu, trace_uuid);
+		event(gs[vcpu], EV_FILLER, g);
+		put_u64(gs[vcpu], h0);
+		put_u64(gs[vcpu], h1);
+		n++;
+	}
+	for (int i = 0; i < 64; i++)
+		if (gs[i])
+			close_stream(gs[i]);
+	if (!n)
+		die("no 'sample 0 VCPU H0 G H1' line on standard input");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct change ch[MAX_VCPUS][MAX_CHANGES + 1];
@@ -204,15 +252,19 @@ int main(int argc, char **argv)
 	unsigned int changes = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 8;
 	uint64_t permille = argc > 5 ? strtoull(argv[5], NULL, 0) : 1000;
 	uint64_t ratio = (uint64_t)(((unsigned __int128)permille << FRAC) / 1000);
+	uint64_t rate = argc > 6 ? strtoull(argv[6], NULL, 0) : 1000000;
 	uint64_t host_n = events / 2, guest_n = events - host_n;
-	uint64_t dt_h = 4000, span = host_n * dt_h, dt_g, seq = 0;
+	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
 	char hdir[4096], gdir[4096];
 	struct stream *hs[2], *gs[MAX_VCPUS];
 	size_t k[MAX_VCPUS] = { 0 };
 	uint64_t next_h, hi = 0;
 
+	if (argc == 6 && !strcmp(argv[1], "--from-samples"))
+		return from_samples(argv[2], strtoull(argv[3], NULL, 0),
+				    strtoull(argv[4], NULL, 0), argv[5]);
 	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille)
-		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE]]]]",
+		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE]]]]]",
 		    MAX_VCPUS, MAX_CHANGES);
 	dt_g = span / (guest_n / vcpus + 1);
 	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
@@ -221,8 +273,10 @@ int main(int argc, char **argv)
 		die("%s: %s (give a new directory)", argv[1], strerror(errno));
 	uuid_bytes(host_uuid_s, host_uuid);
 	uuid_bytes(guest_uuid_s, guest_uuid);
-	write_metadata(hdir, host_uuid_s, "5e7e0000-0000-4000-8000-0000000000c1", "gen-host", true);
-	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest", false);
+	write_metadata(hdir, host_uuid_s, "5e7e0000-0000-4000-8000-0000000000c1", "gen-host",
+		       true, NULL, FREQ, 1700000000ULL * FREQ, false);
+	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest",
+		       false, GUEST_UUID, FREQ, 1700000000ULL * FREQ, false);
 
 	/* Each vCPU's offsets: created at HOST0 + 100 + v, then CHANGES more. */
 	srandom(20261122);
