@@ -1240,6 +1240,34 @@ static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
 			   bt_field_integer_unsigned_get_value(f));
 }
 
+/*
+ * A host trace that lost events may have lost offset changes: say where,
+ * so that whoever reads guest events near there knows.
+ */
+static void warn_host_loss(const struct stream_info *si, const bt_message *m)
+{
+	const bt_stream_class *sc = bt_stream_borrow_class_const(msg_stream(m));
+	uint64_t count = 0;
+	char range[128] = "", lost[32] = "some";
+
+	if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+		const bt_clock_snapshot *b =
+			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m);
+		const bt_clock_snapshot *e =
+			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(m);
+		int64_t bns, ens;
+
+		if (!bt_clock_snapshot_get_ns_from_origin(b, &bns) &&
+		    !bt_clock_snapshot_get_ns_from_origin(e, &ens))
+			snprintf(range, sizeof(range), " between %" PRId64 ".%09" PRId64 " and %" PRId64 ".%09" PRId64 " s (host clock, from its origin)",
+				 bns / 1000000000, bns % 1000000000, ens / 1000000000, ens % 1000000000);
+	}
+	if (bt_message_discarded_events_get_count(m, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		snprintf(lost, sizeof(lost), "%" PRIu64, count);
+	fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost %s events%s on CPU %" PRIu32 ": TSC offset changes may be missing there, and guest times converted near them may be off (give the host session larger or more sub-buffers)\n",
+		trace_name(si->t->trace), lost, range, si->cpu);
+}
+
 /* Take one message from input @i. */
 static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
@@ -1281,8 +1309,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 			it->model.changed_vm = NULL;
 		}
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
-			fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost events%s: TSC offset changes may be missing there, and guest times converted near them may be off\n",
-				trace_name(si->t->trace), cs ? " (see the discarded-events message's range)" : "");
+			warn_host_loss(si, m);
 		return push_out(it, si, ns, m);
 	}
 	if (si->t->kind == TRACE_HOST_SIDE) {

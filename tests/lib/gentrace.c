@@ -12,9 +12,10 @@
  * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
  * ((host * ratio) >> frac) + offset.
  *
- * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE]]]]]
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST]]]]]]
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
- * and half between host and guest, RATE (default 1000000) events per second.
+ * and half between host and guest, RATE (default 1000000) events per second;
+ * LOST (default 0): the host's CPU 0 says it lost that many events half-way.
  *
  * vmsync-gentrace --from-samples UUID FREQ OFFSET DIR < SAMPLES writes instead the
  * guest trace of tests/lab/tscguest's samples of VM 0 ("sample VM VCPU H0 G
@@ -46,6 +47,7 @@ enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER };
 
 struct stream {
 	FILE *f;
+	uint64_t discarded;	/* its packets' events_discarded counter */
 	const unsigned char *uuid;
 	uint32_t cpu;
 	unsigned char *buf;	/* events of the packet being built */
@@ -85,7 +87,7 @@ static void flush_packet(struct stream *s)
 {
 	uint32_t magic = 0xC1FC1FC1, stream_id = 0;
 	uint64_t hdr_len = 4 + 16 + 4 + 8 + 8 * 5 + 4;
-	uint64_t bits = (hdr_len + s->len) * 8, instance = s->cpu, zero = 0;
+	uint64_t bits = (hdr_len + s->len) * 8, instance = s->cpu;
 
 	if (!s->nr)
 		return;
@@ -93,7 +95,7 @@ static void flush_packet(struct stream *s)
 	    fwrite(&stream_id, 4, 1, s->f) != 1 || fwrite(&instance, 8, 1, s->f) != 1 ||
 	    fwrite(&s->first, 8, 1, s->f) != 1 || fwrite(&s->last, 8, 1, s->f) != 1 ||
 	    fwrite(&bits, 8, 1, s->f) != 1 || fwrite(&bits, 8, 1, s->f) != 1 ||
-	    fwrite(&zero, 8, 1, s->f) != 1 || fwrite(&s->cpu, 4, 1, s->f) != 1 ||
+	    fwrite(&s->discarded, 8, 1, s->f) != 1 || fwrite(&s->cpu, 4, 1, s->f) != 1 ||
 	    fwrite(s->buf, s->len, 1, s->f) != 1)
 		die("write: %s", strerror(errno));
 	s->len = 0;
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
 	uint64_t permille = argc > 5 ? strtoull(argv[5], NULL, 0) : 1000;
 	uint64_t ratio = (uint64_t)(((unsigned __int128)permille << FRAC) / 1000);
 	uint64_t rate = argc > 6 ? strtoull(argv[6], NULL, 0) : 1000000;
+	uint64_t lost = argc > 7 ? strtoull(argv[7], NULL, 0) : 0;
 	uint64_t host_n = events / 2, guest_n = events - host_n;
 	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
 	char hdir[4096], gdir[4096];
@@ -346,6 +349,8 @@ int main(int argc, char **argv)
 		}
 		if (hi >= host_n)
 			break;
+		if (hi == host_n / 2)
+			hs[0]->discarded = lost;	/* from the next packet on */
 		event(hs[hi % 2], EV_FILLER, next_h);
 		put_u64(hs[hi % 2], seq++);
 		put_u64(hs[hi % 2], next_h);
