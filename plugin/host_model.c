@@ -122,6 +122,7 @@ static struct host_vm *vm_get(struct host_model *m, int host, const char *vm)
 	if (!v)
 		return NULL;
 	m->vms[m->nr_vms++] = v;
+	m->vms_gen++;
 	v->host = host;
 	snprintf(v->vm, sizeof(v->vm), "%s", vm);
 	return v;
@@ -228,6 +229,7 @@ static bool guest_event(struct host_model *m, int host, const bt_event *ev)
 	get_str(ev, "uuid", v->uuid, sizeof(v->uuid));
 	if (!strcmp(v->uuid, NIL_UUID))
 		v->uuid[0] = '\0';
+	m->vms_gen++;	/* its offsets may have come first, from another CPU */
 	get_str(ev, "name", v->name, sizeof(v->name));
 	if (!strcmp(v->name, "(none)"))
 		v->name[0] = '\0';

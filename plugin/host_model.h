@@ -52,6 +52,7 @@ struct host_model {
 	size_t nr_hosts;
 	struct host_vm **vms;
 	size_t nr_vms;
+	uint64_t vms_gen;	/* changes when a VM comes or gets its UUID */
 	/* Set by host_model_event() when it added a segment; cleared by users. */
 	const struct host_vm *changed_vm;
 	uint32_t changed_vcpu;

@@ -56,6 +56,7 @@ struct stream_info {
 	uint32_t cpu;
 	bool cpu_known;
 	bool listed;		/* in its input's streams */
+	size_t run;		/* its run in the reorder */
 	/*
 	 * A guest stream's own time less host time (ns): at its latest
 	 * converted message, and ahead of an offset change read on the host
@@ -101,6 +102,7 @@ struct tsc_iter {
 	size_t held_first, held_nr, held_cap;
 	bool reported;		/* the end-of-run summary is out */
 	size_t unmatched;	/* traces with messages held, not matched yet */
+	uint64_t vms_gen;	/* the host model's, when guests last looked */
 	int64_t last_out;
 	bool failed;
 };
@@ -447,7 +449,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 						 MAX_VMS_PER_GUEST);
 		snprintf(t->uuid, sizeof(t->uuid), "%s", uuid);
 	}
-	t->model_vms_seen = it->model.nr_vms;
+	t->model_vms_seen = it->model.vms_gen;
 	if (!t->nr_vms) {
 		for (i = 0; i < it->traces.cap; i++) {
 			struct trace_info *o = it->traces.keys[i] ? it->traces.values[i] : NULL;
@@ -536,7 +538,8 @@ static struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s)
 	si->t = trace_of(it, s);
 	si->last_key = INT64_MIN;
 	si->gap = si->gap_next = INT64_MIN;
-	return si->t ? si : NULL;
+	si->run = reorder_new_run(&it->heap);
+	return si->t && si->run != SIZE_MAX ? si : NULL;
 }
 
 static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
@@ -544,8 +547,8 @@ static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
 {
 	/* A message without a time goes with its stream's previous one. */
 	if (key == INT64_MIN)
-		key = si ? si->last_key : INT64_MIN;
-	if (si && key > si->last_key)
+		key = si->last_key;
+	if (key > si->last_key)
 		si->last_key = key;
 	if (it->heap.nr >= it->f->max_held) {
 		iter_error(it, "filter.vmsync.tsc: over %" PRIu64 " messages would have to be held to put them in host-time order (parameter max-held); use vmsync-merge, whose memory does not grow with the traces",
@@ -553,7 +556,7 @@ static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
 		bt_message_put_ref(m);
 		return false;
 	}
-	if (!reorder_push(&it->heap, key, m)) {
+	if (!reorder_push(&it->heap, si->run, key, m)) {
 		bt_message_put_ref(m);
 		iter_error(it, "filter.vmsync.tsc: out of memory");
 		return false;
@@ -572,13 +575,20 @@ static uint32_t packet_cpu(const bt_packet *p, bool *known)
 	return *known ? (uint32_t)bt_field_integer_unsigned_get_value(cpu) : 0;
 }
 
-/* A guest matched by UUID: VMs announced since with it join (a migration). */
+static void check_set_back(struct tsc_iter *it, struct trace_info *t, size_t k,
+			   uint32_t vcpu, const struct tsc_segment *seg);
+
+/*
+ * A guest matched by UUID: VMs announced since with it join (a migration).
+ * A joining VM's offsets may have been read before its UUID (another CPU's
+ * stream): they are looked at now.
+ */
 static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 {
 	const struct host_vm *v[MAX_VMS_PER_GUEST];
-	size_t n;
+	size_t n, old = t->nr_vms;
 
-	if (!t->uuid[0] || t->model_vms_seen == it->model.nr_vms)
+	if (!t->uuid[0] || t->model_vms_seen == it->model.vms_gen)
 		return;
 	n = host_model_find_uuid(&it->model, t->uuid, v, MAX_VMS_PER_GUEST);
 	t->nr_vms = 0;
@@ -586,7 +596,14 @@ static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->host == t->vms[0]->host)
 			t->vms[t->nr_vms++] = v[i];
-	t->model_vms_seen = it->model.nr_vms;
+	t->model_vms_seen = it->model.vms_gen;
+	for (size_t k = old; k < t->nr_vms; k++)
+		for (size_t c = 0; c < t->vms[k]->nr_vcpus; c++) {
+			const struct vcpu_history *h = &t->vms[k]->vcpus[c];
+
+			for (size_t j = 0; j < h->nr; j++)
+				check_set_back(it, t, k, h->vcpu, &h->segs[j]);
+		}
 }
 
 /* Guest TSC -> host TSC for stream @si's vCPU, over its VMs. */
@@ -1307,6 +1324,15 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 			expect_change(it, it->model.changed_vm, it->model.changed_vcpu,
 				      &it->model.changed);
 			it->model.changed_vm = NULL;
+		}
+		if (it->vms_gen != it->model.vms_gen) {
+			it->vms_gen = it->model.vms_gen;
+			for (size_t k = 0; k < it->traces.cap; k++) {
+				struct trace_info *t = it->traces.keys[k] ? it->traces.values[k] : NULL;
+
+				if (t && t->kind == TRACE_GUEST)
+					refresh_vms(it, t);
+			}
 		}
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
 			warn_host_loss(si, m);
