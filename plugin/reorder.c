@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* reorder.c - see reorder.h. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "reorder.h"
 
@@ -9,58 +10,171 @@ static bool before(const struct reorder_item *a, const struct reorder_item *b)
 	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
-static void swap(struct reorder_item *a, struct reorder_item *b)
+static const struct reorder_item *head(const struct reorder *r, size_t run)
 {
-	struct reorder_item t = *a;
+	const struct reorder_run *u = &r->runs[run];
 
-	*a = *b;
-	*b = t;
+	return &u->q[u->first];
 }
 
-bool reorder_push(struct reorder *r, int64_t key, const bt_message *msg)
+static void heap_set(struct reorder *r, size_t i, size_t run)
+{
+	r->heap[i] = run;
+	r->runs[run].pos = i;
+}
+
+static void runs_up(struct reorder *r, size_t i)
+{
+	size_t run = r->heap[i];
+
+	while (i && before(head(r, run), head(r, r->heap[(i - 1) / 2]))) {
+		heap_set(r, i, r->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(r, i, run);
+}
+
+static void runs_down(struct reorder *r, size_t i)
+{
+	size_t run = r->heap[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = l;
+
+		if (l >= r->heap_nr)
+			break;
+		if (l + 1 < r->heap_nr && before(head(r, r->heap[l + 1]), head(r, r->heap[l])))
+			m = l + 1;
+		if (!before(head(r, r->heap[m]), head(r, run)))
+			break;
+		heap_set(r, i, r->heap[m]);
+		i = m;
+	}
+	heap_set(r, i, run);
+}
+
+size_t reorder_new_run(struct reorder *r)
+{
+	struct reorder_run *n = realloc(r->runs, (r->nr_runs + 1) * sizeof(*n));
+	size_t *h;
+
+	if (!n)
+		return SIZE_MAX;
+	r->runs = n;
+	h = realloc(r->heap, (r->nr_runs + 1) * sizeof(*h));
+	if (!h)
+		return SIZE_MAX;
+	r->heap = h;
+	memset(&r->runs[r->nr_runs], 0, sizeof(r->runs[0]));
+	r->runs[r->nr_runs].last = INT64_MIN;
+	r->runs[r->nr_runs].pos = SIZE_MAX;
+	return r->nr_runs++;
+}
+
+static bool misc_push(struct reorder *r, struct reorder_item it)
 {
 	size_t i;
 
-	if (r->nr == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct reorder_item *n = realloc(r->items, cap * sizeof(*n));
+	if (r->misc_nr == r->misc_cap) {
+		size_t cap = r->misc_cap ? 2 * r->misc_cap : 64;
+		struct reorder_item *n = realloc(r->misc, cap * sizeof(*n));
 
 		if (!n)
 			return false;
-		r->items = n;
-		r->cap = cap;
+		r->misc = n;
+		r->misc_cap = cap;
 	}
-	i = r->nr++;
-	r->items[i] = (struct reorder_item){ key, r->seq++, msg };
-	while (i && before(&r->items[i], &r->items[(i - 1) / 2])) {
-		swap(&r->items[i], &r->items[(i - 1) / 2]);
-		i = (i - 1) / 2;
+	for (i = r->misc_nr++; i && before(&it, &r->misc[(i - 1) / 2]); i = (i - 1) / 2)
+		r->misc[i] = r->misc[(i - 1) / 2];
+	r->misc[i] = it;
+	return true;
+}
+
+static void misc_pop(struct reorder *r)
+{
+	struct reorder_item last = r->misc[--r->misc_nr];
+	size_t i = 0;
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = l;
+
+		if (l >= r->misc_nr)
+			break;
+		if (l + 1 < r->misc_nr && before(&r->misc[l + 1], &r->misc[l]))
+			m = l + 1;
+		if (!before(&r->misc[m], &last))
+			break;
+		r->misc[i] = r->misc[m];
+		i = m;
+	}
+	if (r->misc_nr)
+		r->misc[i] = last;
+}
+
+bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *msg)
+{
+	struct reorder_item it = { key, r->seq++, msg };
+	struct reorder_run *u = &r->runs[run];
+
+	if (key < u->last && u->nr) {	/* would overtake its run: aside */
+		if (!misc_push(r, it))
+			return false;
+		r->nr++;
+		return true;
+	}
+	if (u->nr == u->cap) {
+		size_t cap = u->cap ? 2 * u->cap : 64;
+		struct reorder_item *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		for (size_t i = 0; i < u->nr; i++)
+			n[i] = u->q[(u->first + i) % u->cap];
+		free(u->q);
+		u->q = n;
+		u->cap = cap;
+		u->first = 0;
+	}
+	u->q[(u->first + u->nr++) % u->cap] = it;
+	u->last = key;
+	r->nr++;
+	if (u->nr == 1) {		/* it joins the merge */
+		r->heap[r->heap_nr] = run;
+		runs_up(r, r->heap_nr++);
 	}
 	return true;
 }
 
 const struct reorder_item *reorder_peek(const struct reorder *r)
 {
-	return r->nr ? &r->items[0] : NULL;
+	const struct reorder_item *a = r->heap_nr ? head(r, r->heap[0]) : NULL;
+
+	if (r->misc_nr && (!a || before(&r->misc[0], a)))
+		return &r->misc[0];
+	return a;
 }
 
 const bt_message *reorder_pop(struct reorder *r)
 {
-	const bt_message *msg = r->items[0].msg;
-	size_t i = 0;
+	const struct reorder_item *top = reorder_peek(r);
+	const bt_message *msg = top->msg;
+	struct reorder_run *u;
 
-	r->items[0] = r->items[--r->nr];
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-
-		if (l < r->nr && before(&r->items[l], &r->items[m]))
-			m = l;
-		if (l + 1 < r->nr && before(&r->items[l + 1], &r->items[m]))
-			m = l + 1;
-		if (m == i)
-			break;
-		swap(&r->items[i], &r->items[m]);
-		i = m;
+	r->nr--;
+	if (top == &r->misc[0] && r->misc_nr) {
+		misc_pop(r);
+		return msg;
+	}
+	u = &r->runs[r->heap[0]];
+	u->first = (u->first + 1) % u->cap;
+	if (--u->nr) {
+		runs_down(r, 0);
+	} else {
+		u->pos = SIZE_MAX;
+		if (--r->heap_nr) {
+			r->heap[0] = r->heap[r->heap_nr];
+			runs_down(r, 0);
+		}
 	}
 	return msg;
 }
@@ -69,6 +183,10 @@ void reorder_fini(struct reorder *r)
 {
 	while (r->nr)
 		bt_message_put_ref(reorder_pop(r));
-	free(r->items);
-	*r = (struct reorder){ 0 };
+	for (size_t i = 0; i < r->nr_runs; i++)
+		free(r->runs[i].q);
+	free(r->runs);
+	free(r->heap);
+	free(r->misc);
+	memset(r, 0, sizeof(*r));
 }

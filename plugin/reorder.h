@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * reorder.h - messages waiting to go out in host-time order: a min-heap on
- * (time, arrival), so equal times keep their arrival order and a stream's
- * messages never overtake one another.
+ * reorder.h - messages waiting to go out in host-time order, earliest
+ * (time, arrival) first, so equal times keep their arrival order.
+ *
+ * Each source (a stream) has a run: its messages come in time order, so
+ * they wait in a FIFO, and a small heap orders the runs by their heads
+ * (a k-way merge: popping costs log of the number of streams, not of the
+ * number of messages waiting). A message earlier than the last one of its
+ * run waits in a heap of its own, which takes part in the merge.
  */
 #ifndef VMSYNC_REORDER_H
 #define VMSYNC_REORDER_H
 
 #include <babeltrace2/babeltrace.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct reorder_item {
@@ -17,13 +23,27 @@ struct reorder_item {
 	const bt_message *msg;	/* owned */
 };
 
+struct reorder_run {
+	struct reorder_item *q;	/* a ring */
+	size_t first, nr, cap;
+	int64_t last;		/* key of the latest pushed */
+	size_t pos;		/* in the heap of runs, or SIZE_MAX */
+};
+
 struct reorder {
-	struct reorder_item *items;
-	size_t nr, cap;
+	struct reorder_run *runs;
+	size_t nr_runs;
+	size_t *heap;		/* runs with items, by their head */
+	size_t heap_nr;
+	struct reorder_item *misc;	/* out-of-order items: a heap */
+	size_t misc_nr, misc_cap;
+	size_t nr;		/* items in all */
 	uint64_t seq;
 };
 
-bool reorder_push(struct reorder *r, int64_t key, const bt_message *msg);
+/* A new source; SIZE_MAX when out of memory. */
+size_t reorder_new_run(struct reorder *r);
+bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *msg);
 /* The earliest item, or NULL. */
 const struct reorder_item *reorder_peek(const struct reorder *r);
 /* Remove the earliest item; its message is the caller's. */
