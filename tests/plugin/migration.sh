@@ -19,11 +19,13 @@ lttng_start host 'kvm_tsc_*'
 for side in a b; do
 	args=(--save-tsc "$T/tsc")
 	[ "$side" = b ] && args=(--restore-tsc "$T/tsc")
-	# 3 s: KVM takes a TSC written within a second of where it expects it
-	# as a synchronization, and would keep its own value.
-	"$TSCGUEST" --uuid "$uuid" --name migrating --iters 100000 --seconds 3 --pace-us 5000 \
-		"${args[@]}" >"$T/$side.log" 2>&1 || fail "tscguest $side: $(tail -3 "$T/$side.log")"
-	grep -E '^(save|restore) ' "$T/$side.log"
+	# Over a second: KVM takes a TSC written within a second of where it
+	# expects it as a synchronization, and would keep its own value. The
+	# lab's flake (doc/lab.md) is recovered from: the samples stay true.
+	"$TSCGUEST" --uuid "$uuid" --name migrating --seconds 1.6 --pace-us 5000 \
+		--recover-glitches "${args[@]}" >"$T/$side.log" 2>&1 ||
+		fail "tscguest $side: $(tail -3 "$T/$side.log")"
+	grep -E '^(save|restore|glitch) ' "$T/$side.log"
 done
 lttng_stop host
 saved=$(awk '$1 == "save" { print $5 }' "$T/a.log")
