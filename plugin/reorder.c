@@ -17,21 +17,15 @@ static const struct reorder_item *head(const struct reorder *r, size_t run)
 	return &u->q[u->first];
 }
 
-static void heap_set(struct reorder *r, size_t i, size_t run)
-{
-	r->heap[i] = run;
-	r->runs[run].pos = i;
-}
-
 static void runs_up(struct reorder *r, size_t i)
 {
 	size_t run = r->heap[i];
 
 	while (i && before(head(r, run), head(r, r->heap[(i - 1) / 2]))) {
-		heap_set(r, i, r->heap[(i - 1) / 2]);
+		r->heap[i] = r->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	heap_set(r, i, run);
+	r->heap[i] = run;
 }
 
 static void runs_down(struct reorder *r, size_t i)
@@ -47,10 +41,10 @@ static void runs_down(struct reorder *r, size_t i)
 			m = l + 1;
 		if (!before(head(r, r->heap[m]), head(r, run)))
 			break;
-		heap_set(r, i, r->heap[m]);
+		r->heap[i] = r->heap[m];
 		i = m;
 	}
-	heap_set(r, i, run);
+	r->heap[i] = run;
 }
 
 size_t reorder_new_run(struct reorder *r)
@@ -67,7 +61,6 @@ size_t reorder_new_run(struct reorder *r)
 	r->heap = h;
 	memset(&r->runs[r->nr_runs], 0, sizeof(r->runs[0]));
 	r->runs[r->nr_runs].last = INT64_MIN;
-	r->runs[r->nr_runs].pos = SIZE_MAX;
 	return r->nr_runs++;
 }
 
@@ -170,7 +163,6 @@ const bt_message *reorder_pop(struct reorder *r)
 	if (--u->nr) {
 		runs_down(r, 0);
 	} else {
-		u->pos = SIZE_MAX;
 		if (--r->heap_nr) {
 			r->heap[0] = r->heap[r->heap_nr];
 			runs_down(r, 0);

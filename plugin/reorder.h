@@ -27,7 +27,6 @@ struct reorder_run {
 	struct reorder_item *q;	/* a ring */
 	size_t first, nr, cap;
 	int64_t last;		/* key of the latest pushed */
-	size_t pos;		/* in the heap of runs, or SIZE_MAX */
 };
 
 struct reorder {

@@ -607,12 +607,10 @@ static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 }
 
 /* Guest TSC -> host TSC for stream @si's vCPU, over its VMs. */
-static bool to_host(struct tsc_iter *it, const struct stream_info *si,
-		    uint64_t guest, uint64_t *host)
+static bool to_host(const struct stream_info *si, uint64_t guest, uint64_t *host)
 {
-	struct trace_info *t = si->t;
+	const struct trace_info *t = si->t;
 
-	refresh_vms(it, t);
 	for (size_t i = t->nr_vms; i-- > 0;)
 		if (host_model_to_host(t->vms[i], si->cpu, guest, host))
 			return true;
@@ -686,7 +684,7 @@ static bool beacon_host(struct tsc_iter *it, struct stream_info *si,
 {
 	int64_t key;
 
-	if (!to_host(it, si, b->tsc, h))
+	if (!to_host(si, b->tsc, h))
 		return false;
 	return hosts_ended(it) || (host_key(it, si->t, *h, &key) &&
 				   (__int128)key + it->f->downtime_ns <= host_frontier(it));
@@ -727,7 +725,7 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
 	gb = tsc_guest_from_host(hb, 0, ratio, frac);
 	if ((int64_t)((b->tsc - a->tsc) - (gb - ga)) >= -2 &&
 	    (int64_t)((b->tsc - a->tsc) - (gb - ga)) <= 2)
-		return to_host(it, si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+		return to_host(si, g, h) ? CONV_OK : CONV_NO_OFFSET;
 	/* A change between: which line is straight? */
 	pa = a - bs->b;
 	while (--pa >= 0 && bs->b[pa].dropped)
@@ -737,7 +735,7 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
 	s0 = pa >= 0 ? (double)(int64_t)(a->tsc - bs->b[pa].tsc) /
 		       (double)(a->clk - bs->b[pa].clk) : sh;
 	if ((sr > s0 ? sr - s0 : s0 - sr) < (sh > s0 ? sh - s0 : s0 - sh))
-		return to_host(it, si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+		return to_host(si, g, h) ? CONV_OK : CONV_NO_OFFSET;
 	*h = beacons_line_at(a->clk, ha, b->clk, hb, c);
 	return CONV_OK;
 }
@@ -767,7 +765,7 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 		st = beacons_to_host(it, si, bs, c, h);
 		if (st != CONV_OK)
 			return st;
-	} else if (!to_host(it, si, *g, h)) {
+	} else if (!to_host(si, *g, h)) {
 		return CONV_NO_OFFSET;
 	}
 	*out = *h;
@@ -967,7 +965,6 @@ static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_
 
 		if (!t || t->kind != TRACE_GUEST)
 			continue;
-		refresh_vms(it, t);
 		for (size_t k = 0; k < t->nr_vms; k++)
 			if (t->vms[k] == vm) {
 				if (t->by_beacons)
@@ -1320,11 +1317,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 			iter_error(it, "filter.vmsync.tsc: out of memory");
 			return false;
 		}
-		if (it->model.changed_vm) {
-			expect_change(it, it->model.changed_vm, it->model.changed_vcpu,
-				      &it->model.changed);
-			it->model.changed_vm = NULL;
-		}
+		/* Guests see VMs that joined first, then the change. */
 		if (it->vms_gen != it->model.vms_gen) {
 			it->vms_gen = it->model.vms_gen;
 			for (size_t k = 0; k < it->traces.cap; k++) {
@@ -1333,6 +1326,11 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				if (t && t->kind == TRACE_GUEST)
 					refresh_vms(it, t);
 			}
+		}
+		if (it->model.changed_vm) {
+			expect_change(it, it->model.changed_vm, it->model.changed_vcpu,
+				      &it->model.changed);
+			it->model.changed_vm = NULL;
 		}
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
 			warn_host_loss(si, m);
