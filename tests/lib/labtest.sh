@@ -34,6 +34,8 @@ lttng_start() {
 		lttng-sessiond -d --extra-kmod-probes=kvm-tsc,kvm-vcpu ||
 			fail "lttng-sessiond did not start"
 	fi
+	# A session a failed earlier run left behind must not block this one.
+	lttng destroy "$1" >/dev/null 2>&1 || true
 	lttng create "$1" --output="$T/$1" >/dev/null
 	local events=kvm_tsc_offset
 	[ $# -gt 1 ] && events=$(IFS=,; echo "${*:2}")
