@@ -9,10 +9,14 @@
  * conversion. This sink reads the output of filter.vmsync.tsc (host time
  * order) and reports the share inside and the worst distance outside.
  *
- * Guest events are those of traces the filter rebased (env vmsync_rebased);
- * their VM is env vmsync_host_vm on host env vmsync_host_hostname, their
- * vCPU the stream's cpu_id. The host's kvm_tsc_vcpu events give the thread
- * of each (VM, vCPU); its kvm_vcpu_entry/exit events, that thread's modes.
+ * Guest events are those of traces the filter rebased (env vmsync_rebased),
+ * on host env vmsync_host_hostname; their vCPU is the stream's cpu_id. The
+ * guest vCPU is named by the guest's UUID (env vmsync_host_uuid) when known,
+ * else by its VM (env vmsync_host_vm): a migrated guest runs in several VMs,
+ * one after the other, and its vCPU is in guest mode while any of their
+ * threads for it is. The host's kvm_tsc_guest events give each VM's UUID,
+ * its kvm_tsc_vcpu events the thread of each (VM, vCPU), its
+ * kvm_vcpu_entry/exit events that thread's modes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,21 +26,38 @@
 #include "check_sink.h"
 #include "ptr_map.h"
 
-struct vcpu_thread {		/* one vCPU thread of one host */
-	char host[64], vm[32];
+struct guest_vcpu {		/* one vCPU of one guest, whichever VM runs it */
+	char host[64], guest[64];	/* guest: its UUID, or its VM's name */
 	uint32_t vcpu;
-	int64_t tid;
-	bool in_guest, exited;
+	unsigned int threads;	/* host threads seen for it */
+	unsigned int running;	/* of those, how many in guest mode */
+	bool exited;
 	int64_t last_exit;	/* ns */
 	int64_t *pending;	/* ns of guest events outside, until next entry */
 	size_t nr_pending, cap_pending;
+};
+
+struct vcpu_thread {		/* one vCPU thread of one host */
+	char host[64], vm[32], uuid[64];
+	uint32_t vcpu;
+	int64_t tid;
+	bool in_guest;
+	struct guest_vcpu *g;	/* NULL until a guest event names it */
+};
+
+struct vm_uuid {		/* kvm_tsc_guest: a VM's UUID */
+	char host[64], vm[32], uuid[64];
 };
 
 struct check_sink {
 	bt_message_iterator *it;
 	struct vcpu_thread **threads;
 	size_t nr_threads;
-	struct ptr_map guest_streams;	/* bt_stream -> vcpu_thread */
+	struct guest_vcpu **guests;
+	size_t nr_guests;
+	struct vm_uuid *vm_uuids;
+	size_t nr_vm_uuids;
+	struct ptr_map guest_streams;	/* bt_stream -> guest_vcpu */
 	uint64_t events, inside, outside, unmatched, host_modes;
 	int64_t worst;			/* ns */
 	const char *worst_where;
@@ -90,6 +111,42 @@ static struct vcpu_thread *thread_find(struct check_sink *c, const char *host,
 	return NULL;
 }
 
+/* Does host thread @t run vCPU @g (of the same guest, in any of its VMs)? */
+static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
+{
+	return !strcmp(t->host, g->host) && t->vcpu == g->vcpu &&
+	       (!strcmp(t->vm, g->guest) || (t->uuid[0] && !strcmp(t->uuid, g->guest)));
+}
+
+static void link_thread(struct guest_vcpu *g, struct vcpu_thread *t)
+{
+	t->g = g;
+	g->threads++;
+	if (t->in_guest)
+		g->running++;
+}
+
+/* kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs. */
+static bool note_guest(struct check_sink *c, const char *host, const bt_event *ev)
+{
+	const bt_field *vm = payload(ev, "vm"), *uuid = payload(ev, "uuid");
+	struct vm_uuid *n;
+
+	if (!vm || !uuid || bt_field_get_class_type(vm) != BT_FIELD_CLASS_TYPE_STRING ||
+	    bt_field_get_class_type(uuid) != BT_FIELD_CLASS_TYPE_STRING ||
+	    !bt_field_string_get_value(uuid)[0])
+		return true;
+	n = realloc(c->vm_uuids, (c->nr_vm_uuids + 1) * sizeof(*n));
+	if (!n)
+		return false;
+	c->vm_uuids = n;
+	n += c->nr_vm_uuids++;
+	snprintf(n->host, sizeof(n->host), "%s", host);
+	snprintf(n->vm, sizeof(n->vm), "%s", bt_field_string_get_value(vm));
+	snprintf(n->uuid, sizeof(n->uuid), "%s", bt_field_string_get_value(uuid));
+	return true;
+}
+
 /* kvm_tsc_vcpu: which thread runs a VM's vCPU (the latest one wins). */
 static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev)
 {
@@ -116,13 +173,53 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 	c->threads = n;
 	snprintf(t->host, sizeof(t->host), "%s", host);
 	snprintf(t->vm, sizeof(t->vm), "%s", bt_field_string_get_value(vm));
+	for (size_t i = c->nr_vm_uuids; i-- > 0;)
+		if (!strcmp(c->vm_uuids[i].host, host) && !strcmp(c->vm_uuids[i].vm, t->vm)) {
+			memcpy(t->uuid, c->vm_uuids[i].uuid, sizeof(t->uuid));
+			break;
+		}
 	t->vcpu = (uint32_t)vcpu;
 	t->tid = tid;
 	c->threads[c->nr_threads++] = t;
+	for (size_t i = 0; i < c->nr_guests; i++)
+		if (runs(t, c->guests[i])) {
+			link_thread(c->guests[i], t);
+			break;
+		}
 	return true;
 }
 
-static void violation(struct check_sink *c, struct vcpu_thread *t, int64_t d)
+/* The guest vCPU a rebased stream's events ran on, created on first use. */
+static struct guest_vcpu *guest_find(struct check_sink *c, const char *host,
+				     const char *guest, uint32_t vcpu)
+{
+	struct guest_vcpu *g, **n;
+
+	for (size_t i = 0; i < c->nr_guests; i++) {
+		g = c->guests[i];
+		if (!strcmp(g->host, host) && !strcmp(g->guest, guest) && g->vcpu == vcpu)
+			return g;
+	}
+	g = calloc(1, sizeof(*g));
+	n = realloc(c->guests, (c->nr_guests + 1) * sizeof(*n));
+	if (!g || !n) {
+		free(g);
+		if (n)
+			c->guests = n;
+		return NULL;
+	}
+	c->guests = n;
+	snprintf(g->host, sizeof(g->host), "%s", host);
+	snprintf(g->guest, sizeof(g->guest), "%s", guest);
+	g->vcpu = vcpu;
+	c->guests[c->nr_guests++] = g;
+	for (size_t i = 0; i < c->nr_threads; i++)
+		if (!c->threads[i]->g && runs(c->threads[i], g))
+			link_thread(g, c->threads[i]);
+	return g;
+}
+
+static void violation(struct check_sink *c, const struct guest_vcpu *g, int64_t d)
 {
 	if (c->nr_dist == c->cap_dist) {
 		size_t cap = c->cap_dist ? 2 * c->cap_dist : 256;
@@ -138,29 +235,37 @@ static void violation(struct check_sink *c, struct vcpu_thread *t, int64_t d)
 	c->dist[c->nr_dist++] = d;
 	if (d > c->worst) {
 		c->worst = d;
-		c->worst_where = t->vm;
+		c->worst_where = g->guest;
 	}
 }
 
-/* kvm_vcpu_entry/exit at @ns: settle the events that waited for it. */
+/* kvm_vcpu_entry/exit of @t at @ns: settle the events that waited for it. */
 static void mode_change(struct check_sink *c, struct vcpu_thread *t, bool entry,
 			int64_t ns)
 {
-	c->host_modes++;
-	if (entry) {
-		for (size_t i = 0; i < t->nr_pending; i++) {
-			int64_t d = ns - t->pending[i];
+	struct guest_vcpu *g = t->g;
+	bool was = t->in_guest;
 
-			if (t->exited && t->pending[i] - t->last_exit < d)
-				d = t->pending[i] - t->last_exit;
-			violation(c, t, d);
+	c->host_modes++;
+	t->in_guest = entry;
+	if (!g)
+		return;
+	if (entry) {
+		for (size_t i = 0; i < g->nr_pending; i++) {
+			int64_t d = ns - g->pending[i];
+
+			if (g->exited && g->pending[i] - g->last_exit < d)
+				d = g->pending[i] - g->last_exit;
+			violation(c, g, d);
 		}
-		t->nr_pending = 0;
-		t->in_guest = true;
+		g->nr_pending = 0;
+		if (!was)
+			g->running++;
 	} else {
-		t->in_guest = false;
-		t->exited = true;
-		t->last_exit = ns;
+		if (was)
+			g->running--;
+		g->exited = true;
+		g->last_exit = ns;
 	}
 }
 
@@ -168,45 +273,50 @@ static bool guest_event(struct check_sink *c, const bt_message *m, int64_t ns)
 {
 	const bt_event *ev = bt_message_event_borrow_event_const(m);
 	const bt_stream *s = bt_event_borrow_stream_const(ev);
-	struct vcpu_thread *t = ptr_map_get(&c->guest_streams, s);
+	struct guest_vcpu *g = ptr_map_get(&c->guest_streams, s);
 
 	c->events++;
-	if (!t) {
+	if (!g) {
 		const bt_trace *tr = bt_stream_borrow_trace_const(s);
 		const char *host = env_str(tr, "vmsync_host_hostname");
-		const char *vm = env_str(tr, "vmsync_host_vm");
+		const char *guest = env_str(tr, "vmsync_host_uuid");
 		const bt_packet *p = bt_event_borrow_packet_const(ev);
 		const bt_field *ctx = p ? bt_packet_borrow_context_field_const(p) : NULL;
 		const bt_field *cpu = ctx ?
 			bt_field_structure_borrow_member_field_by_name_const(ctx, "cpu_id") : NULL;
 
-		if (host && vm && cpu &&
-		    bt_field_class_type_is(bt_field_get_class_type(cpu),
-					   BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
-			t = thread_find(c, host, vm,
-					(int64_t)bt_field_integer_unsigned_get_value(cpu), 0);
-		if (!t) {
+		if (!guest)
+			guest = env_str(tr, "vmsync_host_vm");
+		if (!host || !guest || !cpu ||
+		    !bt_field_class_type_is(bt_field_get_class_type(cpu),
+					    BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
 			c->unmatched++;
 			return true;
 		}
-		if (!ptr_map_put(&c->guest_streams, s, t))
+		g = guest_find(c, host, guest,
+			       (uint32_t)bt_field_integer_unsigned_get_value(cpu));
+		if (!g || !ptr_map_put(&c->guest_streams, s, g))
 			return false;
 	}
-	if (t->in_guest || (t->exited && ns == t->last_exit)) {
+	if (!g->threads) {
+		c->unmatched++;
+		return true;
+	}
+	if (g->running || (g->exited && ns == g->last_exit)) {
 		c->inside++;
 		return true;
 	}
 	c->outside++;
-	if (t->nr_pending == t->cap_pending) {
-		size_t cap = t->cap_pending ? 2 * t->cap_pending : 16;
-		int64_t *n = realloc(t->pending, cap * sizeof(*n));
+	if (g->nr_pending == g->cap_pending) {
+		size_t cap = g->cap_pending ? 2 * g->cap_pending : 16;
+		int64_t *n = realloc(g->pending, cap * sizeof(*n));
 
 		if (!n)
 			return false;
-		t->pending = n;
-		t->cap_pending = cap;
+		g->pending = n;
+		g->cap_pending = cap;
 	}
-	t->pending[t->nr_pending++] = ns;
+	g->pending[g->nr_pending++] = ns;
 	return true;
 }
 
@@ -223,6 +333,8 @@ static bool host_event(struct check_sink *c, const bt_message *m, const char *ho
 		return true;
 	if (!strcmp(name, "kvm_tsc_vcpu"))
 		return note_vcpu(c, host, ev);
+	if (!strcmp(name, "kvm_tsc_guest"))
+		return note_guest(c, host, ev);
 	entry = !strcmp(name, "kvm_vcpu_entry");
 	if (!entry && strcmp(name, "kvm_vcpu_exit"))
 		return true;
@@ -289,13 +401,13 @@ static bool report(struct check_sink *c, bt_self_component *self)
 			"sink.vmsync.check: the host traces have no kvm_vcpu_entry/kvm_vcpu_exit events, so guest mode is unknown: record them on the host (lttng-sessiond --extra-kmod-probes=kvm-tsc,kvm-vcpu; lttng enable-event -k 'kvm_tsc_*,kvm_vcpu_*')");
 		return false;
 	}
-	for (size_t i = 0; i < c->nr_threads; i++) {
-		struct vcpu_thread *t = c->threads[i];
+	for (size_t i = 0; i < c->nr_guests; i++) {
+		struct guest_vcpu *g = c->guests[i];
 
 		/* Never entered again: the distance from the last exit. */
-		for (size_t k = 0; k < t->nr_pending; k++)
-			violation(c, t, t->exited ? t->pending[k] - t->last_exit : INT64_MAX);
-		t->nr_pending = 0;
+		for (size_t k = 0; k < g->nr_pending; k++)
+			violation(c, g, g->exited ? g->pending[k] - g->last_exit : INT64_MAX);
+		g->nr_pending = 0;
 	}
 	if (c->nomem) {
 		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
@@ -305,7 +417,7 @@ static bool report(struct check_sink *c, bt_self_component *self)
 	printf("vmsync-check: %" PRIu64 " guest events; %" PRIu64 " inside a guest-mode interval of their vCPU thread (%.3f%%), %" PRIu64 " outside; distance from guest mode: p99: %" PRId64 " ns, worst: %" PRId64 " ns%s%s; %" PRIu64 " without a known vCPU thread; %" PRIu64 " host VM entries/exits\n",
 	       c->events, c->inside,
 	       c->inside + c->outside ? 100.0 * (double)c->inside / (double)(c->inside + c->outside) : 0.0,
-	       c->outside, p99(c), c->worst, c->worst_where ? " in VM " : "",
+	       c->outside, p99(c), c->worst, c->worst_where ? " in guest " : "",
 	       c->worst_where ? c->worst_where : "", c->unmatched, c->host_modes);
 	return true;
 }
@@ -333,11 +445,15 @@ void check_sink_finalize(bt_self_component_sink *self)
 		bt_self_component_sink_as_self_component(self));
 
 	bt_message_iterator_put_ref(c->it);
-	for (size_t i = 0; i < c->nr_threads; i++) {
-		free(c->threads[i]->pending);
+	for (size_t i = 0; i < c->nr_threads; i++)
 		free(c->threads[i]);
-	}
 	free(c->threads);
+	for (size_t i = 0; i < c->nr_guests; i++) {
+		free(c->guests[i]->pending);
+		free(c->guests[i]);
+	}
+	free(c->guests);
+	free(c->vm_uuids);
 	free(c->dist);
 	ptr_map_fini(&c->guest_streams);
 	free(c);

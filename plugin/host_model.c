@@ -277,7 +277,7 @@ size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
 }
 
 bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
-			uint64_t guest_tsc, uint64_t *host_tsc)
+			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since)
 {
 	const struct vcpu_history *h = NULL;
 
@@ -299,6 +299,7 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 			t = s->since;
 		if (t >= s->since) {
 			*host_tsc = t;
+			*since = s->since;
 			return true;
 		}
 	}

@@ -78,10 +78,11 @@ const struct host_vm *host_model_find_vm(const struct host_model *m,
 
 /*
  * The host TSC at which vCPU @vcpu of @vm read @guest_tsc: the latest
- * segment it can have come from. False when no segment fits.
+ * segment it can have come from, which holds from host TSC @since. False
+ * when no segment fits.
  */
 bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
-			uint64_t guest_tsc, uint64_t *host_tsc);
+			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since);
 
 /* The latest TSC scaling of vCPU @vcpu of @vm (1.0 when none is known). */
 void host_model_scaling(const struct host_vm *vm, uint32_t vcpu, uint64_t *ratio,

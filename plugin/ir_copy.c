@@ -329,6 +329,8 @@ static bt_trace *copy_trace(struct ir_copy *c, const bt_trace *in,
 	bt_trace_set_environment_entry_string(out, "vmsync_host_hostname",
 					      note->host_hostname);
 	bt_trace_set_environment_entry_string(out, "vmsync_host_vm", note->vm);
+	if (note->uuid[0])
+		bt_trace_set_environment_entry_string(out, "vmsync_host_uuid", note->uuid);
 	if (!ptr_map_put(&c->traces, in, out)) {
 		bt_trace_put_ref(out);
 		return fail(c, "out of memory");

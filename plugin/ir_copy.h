@@ -38,6 +38,7 @@ struct ir_rebase_note {
 	const char *host_trace;		/* the host trace's name */
 	const char *host_hostname;	/* its env.hostname, or "" */
 	const char *vm;			/* KVM's name of the guest's VM */
+	const char *uuid;		/* the guest's system UUID, or "" */
 	const char *mode;		/* "exact" */
 };
 

@@ -481,7 +481,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	t->by_beacons = !bt_clock_class_get_name(cc) ||
 			strcmp(bt_clock_class_get_name(cc), TSC_CLOCK_NAME);
 	t->note = (struct ir_rebase_note){ t->host->name, t->host->hostname,
-					   t->vms[t->nr_vms - 1]->vm,
+					   t->vms[t->nr_vms - 1]->vm, t->uuid,
 					   t->by_beacons || !t->host->tsc_clock ?
 					   "beacons" : "exact" };
 	t->clock = cc;
@@ -575,8 +575,8 @@ static uint32_t packet_cpu(const bt_packet *p, bool *known)
 	return *known ? (uint32_t)bt_field_integer_unsigned_get_value(cpu) : 0;
 }
 
-static void check_set_back(struct tsc_iter *it, struct trace_info *t, size_t k,
-			   uint32_t vcpu, const struct tsc_segment *seg);
+static void check_set_back(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
+			   const struct tsc_segment *seg);
 
 /*
  * A guest matched by UUID: VMs announced since with it join (a migration).
@@ -602,19 +602,33 @@ static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 			const struct vcpu_history *h = &t->vms[k]->vcpus[c];
 
 			for (size_t j = 0; j < h->nr; j++)
-				check_set_back(it, t, k, h->vcpu, &h->segs[j]);
+				check_set_back(it, t, h->vcpu, &h->segs[j]);
 		}
 }
 
-/* Guest TSC -> host TSC for stream @si's vCPU, over its VMs. */
+/*
+ * Guest TSC -> host TSC for stream @si's vCPU, over its VMs: the segment
+ * that began last among those that fit. A migration's destination VM may
+ * be announced before its source (both qemu processes start together); what
+ * orders them is when each began to run the vCPU.
+ */
 static bool to_host(const struct stream_info *si, uint64_t guest, uint64_t *host)
 {
 	const struct trace_info *t = si->t;
+	bool found = false;
+	uint64_t best_since = 0;
 
-	for (size_t i = t->nr_vms; i-- > 0;)
-		if (host_model_to_host(t->vms[i], si->cpu, guest, host))
-			return true;
-	return false;
+	for (size_t i = t->nr_vms; i-- > 0;) {
+		uint64_t h, since;
+
+		if (host_model_to_host(t->vms[i], si->cpu, guest, &h, &since) &&
+		    (!found || since > best_since)) {
+			*host = h;
+			best_since = since;
+			found = true;
+		}
+	}
+	return found;
 }
 
 /* The host-clock time, in ns from origin, of a host TSC value. */
@@ -879,25 +893,31 @@ static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t
 		}
 }
 
-/* The offset of vCPU @vcpu before @seg: in @vm, else in the VM before it. */
-static bool offset_before(const struct trace_info *t, size_t k, uint32_t vcpu,
+/*
+ * The offset of vCPU @vcpu just before @seg: the segment that began last
+ * before it, in any of the guest's VMs (their order in t->vms is the order
+ * the host announced them, not the order they ran the guest in).
+ */
+static bool offset_before(const struct trace_info *t, uint32_t vcpu,
 			  const struct tsc_segment *seg, int64_t *off)
 {
-	for (;; k--) {
+	const struct tsc_segment *best = NULL;
+
+	for (size_t k = 0; k < t->nr_vms; k++) {
 		const struct host_vm *v = t->vms[k];
 
 		for (size_t c = 0; c < v->nr_vcpus; c++) {
 			const struct vcpu_history *h = &v->vcpus[c];
 
-			for (size_t i = h->nr; h->vcpu == vcpu && i-- > 0;)
-				if (h->segs[i].since < seg->since) {
-					*off = h->segs[i].offset;
-					return true;
-				}
+			for (size_t i = 0; h->vcpu == vcpu && i < h->nr; i++)
+				if (h->segs[i].since < seg->since &&
+				    (!best || h->segs[i].since > best->since))
+					best = &h->segs[i];
 		}
-		if (!k)
-			return false;
 	}
+	if (best)
+		*off = best->offset;
+	return best;
 }
 
 /*
@@ -906,13 +926,13 @@ static bool offset_before(const struct trace_info *t, size_t k, uint32_t vcpu,
  * came before it until it is read. Those already put on host time past it,
  * less the jump, may be early: say so, with the margin that avoids it.
  */
-static void check_set_back(struct tsc_iter *it, struct trace_info *t, size_t k,
-			   uint32_t vcpu, const struct tsc_segment *seg)
+static void check_set_back(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
+			   const struct tsc_segment *seg)
 {
 	uint64_t freq = bt_clock_class_get_frequency(t->host->clock);
 	int64_t before, back;
 
-	if (t->warned_downtime || !seg->since || !offset_before(t, k, vcpu, seg, &before) ||
+	if (t->warned_downtime || !seg->since || !offset_before(t, vcpu, seg, &before) ||
 	    before <= seg->offset)
 		return;
 	back = before - seg->offset;	/* guest cycles, about host cycles */
@@ -931,14 +951,14 @@ static void check_set_back(struct tsc_iter *it, struct trace_info *t, size_t k,
  * would then come later than their host time: widen the window of its
  * streams on that vCPU by the jump, at the TSC rate its beacons show.
  */
-static void expect_jump(struct tsc_iter *it, struct trace_info *t, size_t k, uint32_t vcpu,
+static void expect_jump(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
 			const struct tsc_segment *seg)
 {
 	const struct beacons *bs = vcpu < t->nr_beacons ? &t->beacons[vcpu] : NULL;
 	int64_t before, jump;
 	double per_ns = 0;
 
-	if (!seg->since || !offset_before(t, k, vcpu, seg, &before) || seg->offset <= before)
+	if (!seg->since || !offset_before(t, vcpu, seg, &before) || seg->offset <= before)
 		return;
 	for (size_t i = bs ? bs->nr : 0; i-- > 1 && !per_ns;)
 		if (bs->b[i].clk > bs->b[i - 1].clk)	/* TSC cycles per clock ns */
@@ -968,10 +988,10 @@ static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_
 		for (size_t k = 0; k < t->nr_vms; k++)
 			if (t->vms[k] == vm) {
 				if (t->by_beacons)
-					expect_jump(it, t, k, vcpu, seg);
+					expect_jump(it, t, vcpu, seg);
 				else
 					expect_gap(it, t, vcpu, seg);
-				check_set_back(it, t, k, vcpu, seg);
+				check_set_back(it, t, vcpu, seg);
 			}
 	}
 }
