@@ -438,12 +438,21 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	if (mapped_vm(it->f, trace_name(t->trace), vm, sizeof(vm))) {
 		const struct host_vm *v = host_model_find_vm(&it->model, vm);
 
-		t->nr_vms = v ? 1 : host_model_find_uuid(&it->model, vm, t->vms,
-							 MAX_VMS_PER_GUEST);
-		if (v)
+		/*
+		 * A VM's name (PID-FD) names that VM alone; anything else is a
+		 * UUID, followed as a matched guest's is. A VM not read yet is
+		 * waited for (this runs again as the host trace is read).
+		 */
+		t->uuid[0] = '\0';
+		t->nr_vms = 0;
+		if (v) {
 			t->vms[0] = v;
-		else
+			t->nr_vms = 1;
+		} else if (strspn(vm, "0123456789-") != strlen(vm)) {
+			t->nr_vms = host_model_find_uuid(&it->model, vm, t->vms,
+							 MAX_VMS_PER_GUEST);
 			snprintf(t->uuid, sizeof(t->uuid), "%s", vm);
+		}
 	} else if (uuid && uuid[0]) {
 		t->nr_vms = host_model_find_uuid(&it->model, uuid, t->vms,
 						 MAX_VMS_PER_GUEST);
