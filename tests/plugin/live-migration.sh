@@ -119,11 +119,13 @@ echo "the host announced $vms VMs with UUID $uuid"
 [ "$vms" -ge 2 ] || fail "expected the source and the destination VMs"
 
 # The guest on host time, through the command users type and through the
-# constant-memory path: every mark once, in order, on both sides.
+# constant-memory path: every mark once, in order, on both sides. qemu may
+# set the guest's TSC back by the migration's downtime (it did by 359 ms in
+# one run): downtime-ms (doc/plugin.md) covers that, with room to spare.
 babeltrace2 --plugin-path "$VMSYNC_REPO/build/plugin" --clock-force-correlate --clock-cycles \
-	"$T/host" "$T/guest/trace" --component filter.vmsync.tsc \
+	"$T/host" "$T/guest/trace" --component filter.vmsync.tsc --params downtime-ms=10000 \
 	>"$T/convert.txt" 2>"$T/convert.err" || fail "convert mode: $(tail -5 "$T/convert.err")"
-"$VMSYNC_REPO/plugin/vmsync-merge" --cycles "$T/host" "$T/guest/trace" \
+"$VMSYNC_REPO/plugin/vmsync-merge" --cycles --downtime-ms 10000 "$T/host" "$T/guest/trace" \
 	>"$T/merge.txt" 2>"$T/merge.err" || fail "vmsync-merge: $(tail -5 "$T/merge.err")"
 grep -h '^filter.vmsync.tsc: ' "$T/convert.err" "$T/merge.err" || true
 python3 - "$T/host.txt" "$marks" "$T/convert.txt" "$T/merge.txt" <<'PY' || fail "marks: see above"
@@ -164,7 +166,7 @@ PY
 
 # The accuracy check: every guest event inside guest mode of its vCPU thread.
 n=$(babeltrace2 "$T/guest/trace" | grep -c .)
-"$VMSYNC_REPO/plugin/vmsync-merge" --check "$T/modes" "$T/guest/trace" \
+"$VMSYNC_REPO/plugin/vmsync-merge" --check --downtime-ms 10000 "$T/modes" "$T/guest/trace" \
 	>"$T/check.txt" 2>&1 || fail "sink.vmsync.check failed: $(cat "$T/check.txt")"
 line=$(grep '^vmsync-check: ' "$T/check.txt") || fail "no summary from sink.vmsync.check"
 echo "$line"
@@ -175,7 +177,7 @@ esac
 # The check can fail: held to the source VM alone (the map parameter names
 # that VM), the guest's events on the destination fall outside guest mode.
 src=$(grep -m1 -o 'kvm_tsc_offset: .*vm = "[0-9]*-[0-9]*"' "$T/host.txt" | sed 's/.*vm = "//; s/"$//')
-"$VMSYNC_REPO/plugin/vmsync-merge" --check --map "vmsync-migrating=$src" "$T/modes" \
+"$VMSYNC_REPO/plugin/vmsync-merge" --check --downtime-ms 10000 --map "vmsync-migrating=$src" "$T/modes" \
 	"$T/guest/trace" >"$T/check-source-only.txt" 2>&1 ||
 	fail "sink.vmsync.check failed: $(cat "$T/check-source-only.txt")"
 line=$(grep '^vmsync-check: ' "$T/check-source-only.txt") || fail "no summary from sink.vmsync.check"
