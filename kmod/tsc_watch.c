@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/msr.h>
 
 #include "kvm_link.h"
@@ -151,6 +152,45 @@ static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 	trace_kvm_tsc_offset(&c);
 }
 
+/* kvm_exit: the guest stopped running on this vCPU (IRQs still off). */
+static void probe_kvm_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	trace_kvm_vcpu_exit(current->tgid, current->pid, vcpu->vcpu_id);
+}
+
+/*
+ * The kvm_exit probe serves kvm_vcpu_exit only: it is attached while that
+ * event has a consumer, so that the module costs no call per VM exit when
+ * nobody records it. The entry probe sees the event switched on or off and
+ * has a work item attach or detach it: a probe cannot be registered from a
+ * probe, nor from the event's registration callback (which holds the
+ * tracepoint mutex). Exits before the work ran are not recorded.
+ */
+static const struct kvm_link *watch_link;
+static bool exit_probe_on;	/* written by the work item (or stop) only */
+module_param_named(exit_probe, exit_probe_on, bool, 0444);
+MODULE_PARM_DESC(exit_probe, "Attached to KVM's kvm_exit (only while kvm_vcpu_exit is recorded)");
+
+static void exit_probe_sync(struct work_struct *work)
+{
+	bool want = trace_kvm_vcpu_exit_enabled();
+	int ret;
+
+	if (want == exit_probe_on)
+		return;
+	if (want)
+		ret = tracepoint_probe_register(watch_link->exit, probe_kvm_exit, NULL);
+	else
+		ret = tracepoint_probe_unregister(watch_link->exit, probe_kvm_exit, NULL);
+	if (ret)
+		pr_warn_ratelimited("kvm_tsc_offset: cannot %s KVM's kvm_exit (%d): kvm_vcpu_exit events are missing\n",
+				    want ? "attach to" : "detach from", ret);
+	else
+		WRITE_ONCE(exit_probe_on, want);
+}
+
+static DECLARE_WORK(exit_probe_work, exit_probe_sync);
+
 /*
  * kvm_entry: IRQs are off, the vCPU is about to enter the guest. 6.1 stable
  * kernels gained a second argument (force_immediate_exit); it is unused here.
@@ -166,12 +206,8 @@ static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu, bool force_exit)
 		watch_slow(vcpu, ec);
 	/* After any kvm_tsc_offset: the guest runs with that value. */
 	trace_kvm_vcpu_entry(current->tgid, current->pid, vcpu->vcpu_id);
-}
-
-/* kvm_exit: the guest stopped running on this vCPU (IRQs still off). */
-static void probe_kvm_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
-{
-	trace_kvm_vcpu_exit(current->tgid, current->pid, vcpu->vcpu_id);
+	if (unlikely(trace_kvm_vcpu_exit_enabled() != READ_ONCE(exit_probe_on)))
+		schedule_work(&exit_probe_work);
 }
 
 /* kvm_write_tsc_offset(vcpu_id, prev, next): an L1 offset write, any cause. */
@@ -219,14 +255,11 @@ int tsc_watch_start(const struct kvm_link *link)
 					probe_kvm_write_tsc_offset, NULL);
 	if (ret)
 		goto out_kprobe;
-	ret = tracepoint_probe_register(link->exit, probe_kvm_exit, NULL);
-	if (ret)
-		goto out_write;
+	watch_link = link;
+	exit_probe_on = false;
 	ret = tracepoint_probe_register(link->entry, probe_kvm_entry, NULL);
 	if (!ret)
 		return 0;
-	tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
-out_write:
 	tracepoint_probe_unregister(link->write_tsc_offset,
 				    probe_kvm_write_tsc_offset, NULL);
 	tracepoint_synchronize_unregister();
@@ -244,7 +277,12 @@ void tsc_watch_stop(const struct kvm_link *link)
 	int bkt;
 
 	tracepoint_probe_unregister(link->entry, probe_kvm_entry, NULL);
-	tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
+	/* No entry probe runs any more: nothing queues the work again. */
+	tracepoint_synchronize_unregister();
+	cancel_work_sync(&exit_probe_work);
+	if (exit_probe_on)
+		tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
+	exit_probe_on = false;
 	tracepoint_probe_unregister(link->write_tsc_offset,
 				    probe_kvm_write_tsc_offset, NULL);
 	tracepoint_synchronize_unregister();
