@@ -66,6 +66,8 @@
 #define PORT_LO 0x10
 #define PORT_HI 0x11
 #define STUCK_SECONDS 2
+/* Without --recover-glitches: a vCPU stuck this long ends the run. */
+#define STUCK_FATAL_SECONDS 30
 
 /*
  * At 0: rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0
@@ -354,7 +356,7 @@ static void on_stuck_timer(int sig)
 	run_timed_out = 1;
 }
 
-/* --recover-glitches: a timer that signals this thread (see kvm_run_timed). */
+/* A timer that signals this thread (see kvm_run_timed). */
 static timer_t make_stuck_timer(void)
 {
 	struct sigevent sev = {
@@ -370,17 +372,18 @@ static timer_t make_stuck_timer(void)
 }
 
 /*
- * KVM_RUN; with --recover-glitches, at most STUCK_SECONDS: the timer's
- * signal makes KVM return to us (EINTR) from a guest that stopped exiting.
+ * KVM_RUN for at most STUCK_SECONDS (--recover-glitches) or
+ * STUCK_FATAL_SECONDS: the timer's signal makes KVM return to us (EINTR)
+ * from a guest that stopped exiting, instead of hanging the test.
  */
 static int kvm_run_timed(int vcpu_fd, timer_t timer, bool *stuck)
 {
-	struct itimerspec arm = { .it_value.tv_sec = STUCK_SECONDS };
+	struct itimerspec arm = {
+		.it_value.tv_sec = opt_recover ? STUCK_SECONDS : STUCK_FATAL_SECONDS,
+	};
 	struct itimerspec disarm = { 0 };
 	int ret;
 
-	if (!opt_recover)
-		return ioctl(vcpu_fd, KVM_RUN, 0);
 	run_timed_out = 0;
 	timer_settime(timer, 0, &arm, NULL);
 	ret = ioctl(vcpu_fd, KVM_RUN, 0);
@@ -399,6 +402,12 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 		bool stuck = false;
 
 		if (kvm_run_timed(vcpu_fd, timer, &stuck)) {
+			if (stuck && !opt_recover) {
+				/* The lab's flake (doc/lab.md): fail, not hang. */
+				errno = 0;
+				die("unexpected exit: vCPU %s made no VM exit for %d s",
+				    who, STUCK_FATAL_SECONDS);
+			}
 			if (stuck) {
 				out("glitch %s no VM exit for %d s\n", who,
 				    STUCK_SECONDS);
@@ -459,8 +468,7 @@ static void *vcpu_thread(void *p)
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &reset))
 		die("KVM_GET_SREGS");
 	setup_real_mode(vcpu_fd, &reset, opt_idle ? IDLE_ENTRY : 0);
-	if (opt_recover)
-		timer = make_stuck_timer();
+	timer = make_stuck_timer();
 	snprintf(who, sizeof(who), "%d %d", vm->idx, id);
 	/* As qemu names its vCPU threads. */
 	snprintf(comm, sizeof(comm), "CPU %d/KVM", id);
@@ -494,8 +502,7 @@ static void *vcpu_thread(void *p)
 	if (opt_save_tsc && !vm->idx && !id)
 		save_tsc(vm, id, vcpu_fd);
 	out("runs %d %d %lld\n", vm->idx, id, runs);
-	if (opt_recover)
-		timer_delete(timer);
+	timer_delete(timer);
 	munmap(run, vcpu_mmap_size);
 	close(vcpu_fd);
 	return NULL;
@@ -624,7 +631,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	if (opt_recover) {
+	{
 		/* No SA_RESTART: the timer must interrupt KVM_RUN. */
 		struct sigaction sa = { .sa_handler = on_stuck_timer };
 
