@@ -111,6 +111,25 @@ static struct vcpu_thread *thread_find(struct check_sink *c, const char *host,
 	return NULL;
 }
 
+/*
+ * A zeroed object of @size appended to the pointer array at @arrp (of @nr
+ * pointers, any pointer type: copied as bytes); NULL: no memory.
+ */
+static void *append_new(void *arrp, size_t *nr, size_t size)
+{
+	void **a, **n, *o = calloc(1, size);
+
+	memcpy(&a, arrp, sizeof(a));
+	n = o ? realloc(a, (*nr + 1) * sizeof(*n)) : NULL;
+	if (!n) {
+		free(o);
+		return NULL;
+	}
+	n[(*nr)++] = o;
+	memcpy(arrp, &n, sizeof(n));
+	return o;
+}
+
 /* Does host thread @t run vCPU @g (of the same guest, in any of its VMs)? */
 static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
 {
@@ -152,7 +171,7 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 {
 	const bt_field *vm = payload(ev, "vm");
 	int64_t vcpu, tid;
-	struct vcpu_thread *t, **n;
+	struct vcpu_thread *t;
 
 	if (!vm || bt_field_get_class_type(vm) != BT_FIELD_CLASS_TYPE_STRING ||
 	    !payload_int(ev, "vcpu", &vcpu) || !payload_int(ev, "vcpu_tid", &tid))
@@ -162,15 +181,9 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 		t->tid = tid;
 		return true;
 	}
-	t = calloc(1, sizeof(*t));
-	n = realloc(c->threads, (c->nr_threads + 1) * sizeof(*n));
-	if (!t || !n) {
-		free(t);
-		if (n)
-			c->threads = n;
+	t = append_new(&c->threads, &c->nr_threads, sizeof(*t));
+	if (!t)
 		return false;
-	}
-	c->threads = n;
 	snprintf(t->host, sizeof(t->host), "%s", host);
 	snprintf(t->vm, sizeof(t->vm), "%s", bt_field_string_get_value(vm));
 	for (size_t i = c->nr_vm_uuids; i-- > 0;)
@@ -180,7 +193,6 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 		}
 	t->vcpu = (uint32_t)vcpu;
 	t->tid = tid;
-	c->threads[c->nr_threads++] = t;
 	for (size_t i = 0; i < c->nr_guests; i++)
 		if (runs(t, c->guests[i])) {
 			link_thread(c->guests[i], t);
@@ -193,26 +205,19 @@ static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev
 static struct guest_vcpu *guest_find(struct check_sink *c, const char *host,
 				     const char *guest, uint32_t vcpu)
 {
-	struct guest_vcpu *g, **n;
+	struct guest_vcpu *g;
 
 	for (size_t i = 0; i < c->nr_guests; i++) {
 		g = c->guests[i];
 		if (!strcmp(g->host, host) && !strcmp(g->guest, guest) && g->vcpu == vcpu)
 			return g;
 	}
-	g = calloc(1, sizeof(*g));
-	n = realloc(c->guests, (c->nr_guests + 1) * sizeof(*n));
-	if (!g || !n) {
-		free(g);
-		if (n)
-			c->guests = n;
+	g = append_new(&c->guests, &c->nr_guests, sizeof(*g));
+	if (!g)
 		return NULL;
-	}
-	c->guests = n;
 	snprintf(g->host, sizeof(g->host), "%s", host);
 	snprintf(g->guest, sizeof(g->guest), "%s", guest);
 	g->vcpu = vcpu;
-	c->guests[c->nr_guests++] = g;
 	for (size_t i = 0; i < c->nr_threads; i++)
 		if (!c->threads[i]->g && runs(c->threads[i], g))
 			link_thread(g, c->threads[i]);

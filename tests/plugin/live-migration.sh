@@ -51,8 +51,8 @@ start_qemu() {
 		</dev/null >"$run/$side.qemu.log" 2>&1 &
 }
 
-# wait_for WHAT SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
+# wait_until WHAT SECONDS COMMAND...: until COMMAND succeeds.
+wait_until() {
 	local what=$1 i
 	for i in $(seq 1 "$2"); do
 		"${@:3}" && return 0
@@ -66,7 +66,7 @@ wait_for() {
 start_qemu b -incoming "unix:$run/migrate.sock"
 b_pid=$!
 vm_of_b() { ls /sys/kernel/debug/kvm | grep -q "^$b_pid-"; }	# KVM's debugfs name
-wait_for "B's VM" 60 vm_of_b
+wait_until "B's VM" 60 vm_of_b
 start_qemu a
 a_pid=$!
 tracing_on_a() {
@@ -74,7 +74,7 @@ tracing_on_a() {
 		fail "qemu A ended before the guest traced: $(tail -5 "$run/a.console" "$run/a.qemu.log")"
 	grep -qs '^vmsync-migrate: tracing' "$run/a.console"
 }
-wait_for "the guest tracing on A" 300 tracing_on_a
+wait_until "the guest tracing on A" 300 tracing_on_a
 sleep 3
 "$QMP" "$run/a.qmp" migrate "{\"uri\": \"unix:$run/migrate.sock\"}" >/dev/null ||
 	fail "qemu A refused to migrate"
@@ -87,18 +87,15 @@ migrated() {
 	esac
 	return 1
 }
-wait_for "the migration" 300 migrated
+wait_until "the migration" 300 migrated
 "$QMP" "$run/a.qmp" quit >/dev/null 2>&1 || true
 wait "$a_pid" || true
 a_pid=""
 # Let the guest run on B a while, then tell it to stop and hand its trace over.
 sleep 3
 printf VMSYNC-STOP | dd of="$run/disk.raw" conv=notrunc 2>/dev/null
-for i in $(seq 1 300); do
-	kill -0 "$b_pid" 2>/dev/null || break
-	sleep 1
-done
-kill -0 "$b_pid" 2>/dev/null && fail "the guest did not end on B: $(tail -5 "$run/b.console")"
+b_ended() { ! kill -0 "$b_pid" 2>/dev/null; }
+wait_until "the guest ending on B (its console: $T/b.console)" 300 b_ended
 b_pid=""
 lttng_stop host
 lttng stop modes >/dev/null
