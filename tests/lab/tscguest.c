@@ -68,6 +68,8 @@
 #define STUCK_SECONDS 2
 /* Without --recover-glitches: a vCPU stuck this long ends the run. */
 #define STUCK_FATAL_SECONDS 30
+/* --recover-glitches: a vCPU that glitches this often in a row gives up. */
+#define GLITCHES_IN_A_ROW 1000
 
 /*
  * At 0: rdtsc; mov ebx,edx; out 0x10,eax; mov eax,ebx; out 0x11,eax; jmp 0
@@ -392,14 +394,29 @@ static int kvm_run_timed(int vcpu_fd, timer_t timer, bool *stuck)
 	return ret;
 }
 
-static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
-			     const char *who, timer_t timer,
-			     const struct kvm_sregs *reset)
+/*
+ * Run until the guest writes @port, and set *@val to what it wrote. False:
+ * a run asked to stop while this vCPU kept glitching (the vCPU ends there).
+ * A vCPU that a reset does not bring back (the same glitch over and over)
+ * ends the run as the lab's flake, after GLITCHES_IN_A_ROW.
+ */
+static bool run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
+			 const char *who, timer_t timer,
+			 const struct kvm_sregs *reset, uint32_t *val)
 {
 	bool was_reset = false;
+	int glitches = 0;
 
 	for (;;) {
 		bool stuck = false;
+
+		if (was_reset && should_stop(0))
+			return false;
+		if (glitches >= GLITCHES_IN_A_ROW) {
+			errno = 0;
+			die("unexpected exit: vCPU %s glitched %d times in a row",
+			    who, glitches);
+		}
 
 		if (kvm_run_timed(vcpu_fd, timer, &stuck)) {
 			if (stuck && !opt_recover) {
@@ -413,6 +430,7 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 				    STUCK_SECONDS);
 				setup_real_mode(vcpu_fd, reset, 0);
 				was_reset = true;
+				glitches++;
 				continue;
 			}
 			if (errno == EINTR)
@@ -420,8 +438,10 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 			die("KVM_RUN");
 		}
 		if (run->exit_reason == KVM_EXIT_IO &&
-		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port)
-			return *(uint32_t *)((char *)run + run->io.data_offset);
+		    run->io.direction == KVM_EXIT_IO_OUT && run->io.port == port) {
+			*val = *(uint32_t *)((char *)run + run->io.data_offset);
+			return true;
+		}
 		/* A reset loop starts with PORT_LO: on to the PORT_HI we await. */
 		if (was_reset && run->exit_reason == KVM_EXIT_IO &&
 		    run->io.direction == KVM_EXIT_IO_OUT &&
@@ -430,6 +450,7 @@ static uint32_t run_until_io(int vcpu_fd, struct kvm_run *run, uint16_t port,
 		if (run->exit_reason != KVM_EXIT_INTR) {
 			off_code(vcpu_fd, run, who, reset);
 			was_reset = true;
+			glitches++;
 		}
 	}
 }
@@ -485,19 +506,22 @@ static void *vcpu_thread(void *p)
 			usleep(20000);
 	}
 	for (iter = 0; !opt_idle && !should_stop(iter); iter++) {
-		uint64_t h0, h1, lo, hi;
+		uint64_t h0, h1;
+		uint32_t lo, hi;
 
 		run_actions(vm, id, vcpu_fd, iter);
 		h0 = rdtsc_ordered();
-		lo = run_until_io(vcpu_fd, run, PORT_LO, who, timer, &reset);
+		if (!run_until_io(vcpu_fd, run, PORT_LO, who, timer, &reset, &lo))
+			break;
 		h1 = rdtsc_ordered();
-		hi = run_until_io(vcpu_fd, run, PORT_HI, who, timer, &reset);
+		if (!run_until_io(vcpu_fd, run, PORT_HI, who, timer, &reset, &hi))
+			break;
 		runs += 2;
 		if (opt_pace_us)
 			usleep(opt_pace_us);
 		if (opt_sample_every > 0 && iter % opt_sample_every == 0)
 			out("sample %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-			    vm->idx, id, h0, (hi << 32) | lo, h1);
+			    vm->idx, id, h0, ((uint64_t)hi << 32) | lo, h1);
 	}
 	if (opt_save_tsc && !vm->idx && !id)
 		save_tsc(vm, id, vcpu_fd);
