@@ -471,6 +471,7 @@ struct ir_stream *ir_copy_stream(struct ir_copy *c, const bt_stream *in,
 	}
 	if (bt_stream_get_name(in))
 		bt_stream_set_name(s->out, bt_stream_get_name(in));
+	s->packets = bt_stream_class_supports_packets(in_sc);
 	return s;
 }
 

@@ -29,6 +29,7 @@ struct ir_copy {
 /* An output stream and its open packet. */
 struct ir_stream {
 	bt_stream *out;
+	bool packets;			/* its class supports packets */
 	const bt_packet *in_packet;
 	bt_packet *out_packet;
 };

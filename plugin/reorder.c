@@ -10,47 +10,45 @@ static bool before(const struct reorder_item *a, const struct reorder_item *b)
 	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
-static const struct reorder_item *head(const struct reorder *r, size_t run)
+static bool head_before(const struct reorder_head *a, const struct reorder_head *b)
 {
-	const struct reorder_run *u = &r->runs[run];
-
-	return &u->q[u->first];
+	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
 static void runs_up(struct reorder *r, size_t i)
 {
-	size_t run = r->heap[i];
+	struct reorder_head e = r->heap[i];
 
-	while (i && before(head(r, run), head(r, r->heap[(i - 1) / 2]))) {
+	while (i && head_before(&e, &r->heap[(i - 1) / 2])) {
 		r->heap[i] = r->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	r->heap[i] = run;
+	r->heap[i] = e;
 }
 
 static void runs_down(struct reorder *r, size_t i)
 {
-	size_t run = r->heap[i];
+	struct reorder_head e = r->heap[i];
 
 	for (;;) {
 		size_t l = 2 * i + 1, m = l;
 
 		if (l >= r->heap_nr)
 			break;
-		if (l + 1 < r->heap_nr && before(head(r, r->heap[l + 1]), head(r, r->heap[l])))
+		if (l + 1 < r->heap_nr && head_before(&r->heap[l + 1], &r->heap[l]))
 			m = l + 1;
-		if (!before(head(r, r->heap[m]), head(r, run)))
+		if (!head_before(&r->heap[m], &e))
 			break;
 		r->heap[i] = r->heap[m];
 		i = m;
 	}
-	r->heap[i] = run;
+	r->heap[i] = e;
 }
 
 size_t reorder_new_run(struct reorder *r)
 {
 	struct reorder_run *n = realloc(r->runs, (r->nr_runs + 1) * sizeof(*n));
-	size_t *h;
+	struct reorder_head *h;
 
 	if (!n)
 		return SIZE_MAX;
@@ -122,17 +120,17 @@ bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *
 		if (!n)
 			return false;
 		for (size_t i = 0; i < u->nr; i++)
-			n[i] = u->q[(u->first + i) % u->cap];
+			n[i] = u->q[(u->first + i) & (u->cap - 1)];
 		free(u->q);
 		u->q = n;
 		u->cap = cap;
 		u->first = 0;
 	}
-	u->q[(u->first + u->nr++) % u->cap] = it;
+	u->q[(u->first + u->nr++) & (u->cap - 1)] = it;
 	u->last = key;
 	r->nr++;
 	if (u->nr == 1) {		/* it joins the merge */
-		r->heap[r->heap_nr] = run;
+		r->heap[r->heap_nr] = (struct reorder_head){ it.key, it.seq, run };
 		runs_up(r, r->heap_nr++);
 	}
 	return true;
@@ -140,7 +138,8 @@ bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *
 
 const struct reorder_item *reorder_peek(const struct reorder *r)
 {
-	const struct reorder_item *a = r->heap_nr ? head(r, r->heap[0]) : NULL;
+	const struct reorder_run *u = r->heap_nr ? &r->runs[r->heap[0].run] : NULL;
+	const struct reorder_item *a = u ? &u->q[u->first] : NULL;
 
 	if (r->misc_nr && (!a || before(&r->misc[0], a)))
 		return &r->misc[0];
@@ -158,9 +157,11 @@ const bt_message *reorder_pop(struct reorder *r)
 		misc_pop(r);
 		return msg;
 	}
-	u = &r->runs[r->heap[0]];
-	u->first = (u->first + 1) % u->cap;
+	u = &r->runs[r->heap[0].run];
+	u->first = (u->first + 1) & (u->cap - 1);
 	if (--u->nr) {
+		r->heap[0].key = u->q[u->first].key;
+		r->heap[0].seq = u->q[u->first].seq;
 		runs_down(r, 0);
 	} else {
 		if (--r->heap_nr) {

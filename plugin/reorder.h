@@ -24,15 +24,22 @@ struct reorder_item {
 };
 
 struct reorder_run {
-	struct reorder_item *q;	/* a ring */
+	struct reorder_item *q;	/* a ring; its size a power of two */
 	size_t first, nr, cap;
 	int64_t last;		/* key of the latest pushed */
+};
+
+/* A run in the merge: a copy of its head's order, so that sifting stays here. */
+struct reorder_head {
+	int64_t key;
+	uint64_t seq;
+	size_t run;
 };
 
 struct reorder {
 	struct reorder_run *runs;
 	size_t nr_runs;
-	size_t *heap;		/* runs with items, by their head */
+	struct reorder_head *heap;	/* runs with items, by their head */
 	size_t heap_nr;
 	struct reorder_item *misc;	/* out-of-order items: a heap */
 	size_t misc_nr, misc_cap;

@@ -57,6 +57,7 @@ struct stream_info {
 	bool cpu_known;
 	bool listed;		/* in its input's streams */
 	size_t run;		/* its run in the reorder */
+	struct ir_stream *ir;	/* a guest stream's copy, once made */
 	/*
 	 * A guest stream's own time less host time (ns): at its latest
 	 * converted message, and ahead of an offset change read on the host
@@ -73,6 +74,7 @@ struct input {
 	struct stream_info **streams;	/* the guest streams it brings */
 	size_t nr_streams;
 	/* Own-clock ns of its messages still held, oldest first (a ring). */
+	/* Its size is a power of two, as the held ring's: indexes wrap by mask. */
 	int64_t *held_own;
 	size_t ho_first, ho_nr, ho_cap;
 };
@@ -80,6 +82,10 @@ struct input {
 struct held {			/* a guest message waiting for host data */
 	const bt_message *msg;
 	size_t input;
+	/* What take() found, so that it is not looked up again. */
+	struct stream_info *si;
+	const bt_clock_snapshot *cs;	/* its time, or NULL */
+	int64_t own;			/* that time in ns, or INT64_MIN */
 };
 
 struct tsc_filter {
@@ -281,7 +287,7 @@ void tsc_iter_finalize(bt_self_message_iterator *self)
 		free(it->inputs[i].streams);
 	}
 	for (size_t i = 0; i < it->held_nr; i++)
-		bt_message_put_ref(it->held[(it->held_first + i) % it->held_cap].msg);
+		bt_message_put_ref(it->held[(it->held_first + i) & (it->held_cap - 1)].msg);
 	free(it->held);
 	reorder_fini(&it->heap);
 	ir_copy_fini(&it->copy);
@@ -318,31 +324,29 @@ static const bt_stream *msg_stream(const bt_message *m)
 	}
 }
 
-/* The message's default clock snapshot (the first, for a range), or NULL. */
-static const bt_clock_snapshot *msg_clock(const bt_message *m)
+/*
+ * The default clock snapshot (the first, for a range) of message @m, of
+ * stream @s (NULL: inactivity), or NULL.
+ */
+static const bt_clock_snapshot *msg_clock(const bt_message *m, const bt_stream *s)
 {
 	const bt_clock_snapshot *cs = NULL;
-	const bt_stream_class *sc;
+	const bt_stream_class *sc = s ? bt_stream_borrow_class_const(s) : NULL;
 
 	switch (bt_message_get_type(m)) {
 	case BT_MESSAGE_TYPE_EVENT:
-		sc = bt_stream_borrow_class_const(msg_stream(m));
 		return bt_stream_class_borrow_default_clock_class_const(sc) ?
 			bt_message_event_borrow_default_clock_snapshot_const(m) : NULL;
 	case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-		sc = bt_stream_borrow_class_const(msg_stream(m));
 		return bt_stream_class_packets_have_beginning_default_clock_snapshot(sc) ?
 			bt_message_packet_beginning_borrow_default_clock_snapshot_const(m) : NULL;
 	case BT_MESSAGE_TYPE_PACKET_END:
-		sc = bt_stream_borrow_class_const(msg_stream(m));
 		return bt_stream_class_packets_have_end_default_clock_snapshot(sc) ?
 			bt_message_packet_end_borrow_default_clock_snapshot_const(m) : NULL;
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-		sc = bt_stream_borrow_class_const(msg_stream(m));
 		return bt_stream_class_discarded_events_have_default_clock_snapshots(sc) ?
 			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m) : NULL;
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
-		sc = bt_stream_borrow_class_const(msg_stream(m));
 		return bt_stream_class_discarded_packets_have_default_clock_snapshots(sc) ?
 			bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(m) : NULL;
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
@@ -806,18 +810,24 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 	return CONV_OK;
 }
 
-/* The host-clock cycles of a guest message's time, or an error. */
-static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
-		       const bt_clock_snapshot *cs, uint64_t *host)
+/*
+ * Whether conversion @st (of guest TSC @g, to host TSC @h) went through;
+ * if not, the error that says what is missing.
+ */
+static bool conv_done(struct tsc_iter *it, struct stream_info *si, enum conv st,
+		      uint64_t g, uint64_t h)
 {
-	const char *name = trace_name(si->t->trace);
-	uint64_t c = bt_clock_snapshot_get_value(cs), g, h;
+	const char *name;
 
-	switch (conv_time(it, si, c, host, &g, &h)) {
-	case CONV_OK:
+	if (st == CONV_OK) {
 		if (h > si->t->max_host_tsc)
 			si->t->max_host_tsc = h;
 		return true;
+	}
+	name = trace_name(si->t->trace);
+	switch (st) {
+	case CONV_OK:		/* above */
+		break;
 	case CONV_NO_CPU:
 		iter_error(it, "filter.vmsync.tsc: guest trace '%s': a stream without cpu_id in its packet context: which vCPU ran it is unknown",
 			   name);
@@ -837,6 +847,16 @@ static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
 		break;
 	}
 	return false;
+}
+
+/* The host-clock cycles of a guest message's time, or an error. */
+static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
+		       const bt_clock_snapshot *cs, uint64_t *host)
+{
+	uint64_t g = 0, h = 0;
+	enum conv st = conv_time(it, si, bt_clock_snapshot_get_value(cs), host, &g, &h);
+
+	return conv_done(it, si, st, g, h);
 }
 
 /*
@@ -1005,31 +1025,30 @@ static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_
 	}
 }
 
-/* Copy guest message @m onto host time; NULL on error. */
+/*
+ * Copy guest message @m, of time @cs (or NULL), onto host time: @h, in the
+ * host clock's cycles, which release_held() converted. NULL on error.
+ */
 static const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
-				const bt_message *m, int64_t *key)
+				const bt_message *m, const bt_clock_snapshot *cs,
+				uint64_t h)
 {
-	const bt_stream *in_s = msg_stream(m);
-	struct ir_stream *s = ir_copy_stream(&it->copy, in_s, si->t->host->clock,
-					     &si->t->note);
-	const bt_clock_snapshot *cs = msg_clock(m);
+	struct ir_stream *s = si->ir;
 	bt_self_message_iterator *self = it->self;
 	bt_message *out = NULL;
-	uint64_t h = 0, h_end = 0;
+	uint64_t h_end = 0;
 	const bt_packet *p;
 	bt_packet *op;
 
 	if (!s) {
-		iter_error(it, "filter.vmsync.tsc: guest trace '%s': %s",
-			   trace_name(si->t->trace), it->copy.error);
-		return NULL;
-	}
-	if (cs && !convert_cs(it, si, cs, &h))
-		return NULL;
-	*key = INT64_MIN;
-	if (cs && !host_ns(si->t, h, key)) {
-		iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
-		return NULL;
+		s = ir_copy_stream(&it->copy, msg_stream(m), si->t->host->clock,
+				   &si->t->note);
+		if (!s) {
+			iter_error(it, "filter.vmsync.tsc: guest trace '%s': %s",
+				   trace_name(si->t->trace), it->copy.error);
+			return NULL;
+		}
+		si->ir = s;
 	}
 	switch (bt_message_get_type(m)) {
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
@@ -1060,7 +1079,7 @@ static const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 
 		if (!ec)
 			break;
-		if (bt_stream_class_supports_packets(bt_stream_borrow_class_const(in_s)))
+		if (s->packets)
 			out = bt_message_event_create_with_packet_and_default_clock_snapshot(
 				self, ec, s->out_packet, h);
 		else
@@ -1158,50 +1177,50 @@ static bool release_held(struct tsc_iter *it)
 	int64_t hf = host_frontier(it);
 
 	while (it->held_nr) {
-		struct held *h = &it->held[it->held_first];
-		const bt_message *m = h->msg;
-		struct stream_info *si = stream_of(it, msg_stream(m));
-		const bt_clock_snapshot *cs = msg_clock(m);
-		const bt_clock_class *cc = bt_stream_class_borrow_default_clock_class_const(
-			bt_stream_borrow_class_const(msg_stream(m)));
-		const bt_message *out;
-		uint64_t tentative, g, ht;
-		int64_t key, own;
+		const struct held *h = &it->held[it->held_first];
+		const bt_message *m = h->msg, *out;
+		struct stream_info *si = h->si;
+		const bt_clock_snapshot *cs = h->cs;
+		enum conv st = CONV_OK;
+		uint64_t clk = 0, g = 0, tsc = 0;
+		int64_t key = INT64_MIN, own = h->own;
+		bool timed = false;
 
-		if (!si)
-			return false;
 		if (si->t->kind == TRACE_UNKNOWN &&
-		    !classify(it, si->t, cc, done || host_passed(it, si->t, hf)))
+		    !classify(it, si->t, bt_stream_class_borrow_default_clock_class_const(
+					bt_stream_borrow_class_const(msg_stream(m))),
+			      done || host_passed(it, si->t, hf)))
 			return !it->failed && !done ? true : false;
 		if (si->t->kind == TRACE_GUEST && cs) {
 			/* Wait until host data up to its (tentative) time is in. */
-			enum conv st = conv_time(it, si, bt_clock_snapshot_get_value(cs),
-						 &tentative, &g, &ht);
-
+			st = conv_time(it, si, bt_clock_snapshot_get_value(cs), &clk, &g, &tsc);
 			if (st == CONV_WAIT)
 				return true;
-			if (!done && (st != CONV_OK || !host_ns(si->t, tentative, &key) ||
-				      (__int128)key + it->f->downtime_ns > hf))
+			timed = st == CONV_OK && host_ns(si->t, clk, &key);
+			if (!done && (!timed || (__int128)key + it->f->downtime_ns > hf))
 				return true;
 		}
-		it->held_first = (it->held_first + 1) % it->held_cap;
+		it->held_first = (it->held_first + 1) & (it->held_cap - 1);
 		it->held_nr--;
 		{
 			struct input *in = &it->inputs[h->input];
 
-			in->ho_first = (in->ho_first + 1) % in->ho_cap;
+			in->ho_first = (in->ho_first + 1) & (in->ho_cap - 1);
 			in->ho_nr--;
 		}
 		if (si->t->kind != TRACE_GUEST) {	/* host side, after all */
-			key = INT64_MIN;
-			if (cs && !ns_of(cs, &key))
-				key = INT64_MIN;
-			if (!push_out(it, si, key, m))
+			if (!push_out(it, si, own, m))
 				return false;
 			continue;
 		}
-		out = rebase(it, si, m, &key);
-		if (cs && out && ns_of(cs, &own)) {
+		if (cs && (!conv_done(it, si, st, g, tsc) || !timed)) {
+			if (!it->failed)
+				iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
+			bt_message_put_ref(m);
+			return false;
+		}
+		out = rebase(it, si, m, cs, clk);
+		if (out && own != INT64_MIN) {
 			si->gap = own - key;
 			if (si->gap_next != INT64_MIN && si->gap >= si->gap_next - 1000)
 				si->gap_next = INT64_MIN;	/* reached */
@@ -1213,10 +1232,13 @@ static bool release_held(struct tsc_iter *it)
 	return true;
 }
 
-/* Hold guest message @m of input @input, whose own time is @own (ns). */
-static bool hold(struct tsc_iter *it, const bt_message *m, size_t input, int64_t own)
+/*
+ * Hold guest message @h, which its input orders at own-clock time @order
+ * (ns: its own, or the input's frontier for a message without one).
+ */
+static bool hold(struct tsc_iter *it, struct held h, int64_t order)
 {
-	struct input *in = &it->inputs[input];
+	struct input *in = &it->inputs[h.input];
 
 	if (it->held_nr == it->held_cap) {
 		size_t cap = it->held_cap ? it->held_cap * 2 : 1024;
@@ -1225,7 +1247,7 @@ static bool hold(struct tsc_iter *it, const bt_message *m, size_t input, int64_t
 		if (!n)
 			return false;
 		for (size_t i = 0; i < it->held_nr; i++)
-			n[i] = it->held[(it->held_first + i) % it->held_cap];
+			n[i] = it->held[(it->held_first + i) & (it->held_cap - 1)];
 		free(it->held);
 		it->held = n;
 		it->held_cap = cap;
@@ -1243,15 +1265,14 @@ static bool hold(struct tsc_iter *it, const bt_message *m, size_t input, int64_t
 		if (!n)
 			return false;
 		for (size_t i = 0; i < in->ho_nr; i++)
-			n[i] = in->held_own[(in->ho_first + i) % in->ho_cap];
+			n[i] = in->held_own[(in->ho_first + i) & (in->ho_cap - 1)];
 		free(in->held_own);
 		in->held_own = n;
 		in->ho_cap = cap;
 		in->ho_first = 0;
 	}
-	in->held_own[(in->ho_first + in->ho_nr++) % in->ho_cap] = own;
-	it->held[(it->held_first + it->held_nr++) % it->held_cap] =
-		(struct held){ m, input };
+	in->held_own[(in->ho_first + in->ho_nr++) & (in->ho_cap - 1)] = order;
+	it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)] = h;
 	return true;
 }
 
@@ -1316,12 +1337,14 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
 	struct input *in = &it->inputs[i];
 	const bt_stream *s = msg_stream(m);
-	const bt_clock_snapshot *cs = msg_clock(m);
+	const bt_clock_snapshot *cs = msg_clock(m, s);
 	struct stream_info *si;
 	int64_t ns = INT64_MIN;
 
 	in->seen = true;
-	if (cs && ns_of(cs, &ns) && ns > in->frontier)
+	if (cs && !ns_of(cs, &ns))
+		ns = INT64_MIN;
+	if (ns > in->frontier)
 		in->frontier = ns;
 	if (!s) {		/* inactivity: the frontier moved, nothing to say */
 		bt_message_put_ref(m);
@@ -1396,7 +1419,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		si->t->counted = true;
 		it->unmatched++;
 	}
-	if (!hold(it, m, i, ns == INT64_MIN ? in->frontier : ns)) {
+	if (!hold(it, (struct held){ m, i, si, cs, ns }, ns == INT64_MIN ? in->frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}
@@ -1537,6 +1560,16 @@ static void report_beacons(const struct tsc_iter *it)
 	}
 }
 
+/* Release the @count messages of @msgs, which will not go out, and say @st. */
+static bt_message_iterator_class_next_method_status
+drop_out(bt_message_array_const msgs, uint64_t *count,
+	 bt_message_iterator_class_next_method_status st)
+{
+	while (*count)
+		bt_message_put_ref(msgs[--*count]);
+	return st;
+}
+
 bt_message_iterator_class_next_method_status
 tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 	      uint64_t capacity, uint64_t *count)
@@ -1559,19 +1592,25 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 		    (__int128)safe - top->key > it->f->window_limit_ns) {
 			iter_error(it, "filter.vmsync.tsc: host-time order needs a window over %" PRId64 " ms (parameter window-limit-ms); use vmsync-merge",
 				   it->f->window_limit_ns / 1000000);
-			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+			return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
 		}
-		if (*count)
-			break;	/* give what we have before blocking upstream */
+		/*
+		 * Fill the array: the graph calls again for each one, and each
+		 * call costs a safe_time().
+		 */
 		st = pull(it);
 		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END) {
 			if (!release_held(it) || it->held_nr) {
 				if (!it->failed)
 					iter_error(it, "filter.vmsync.tsc: %zu guest messages could not be put on host time",
 						   it->held_nr);
-				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+				return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
 			}
 			if (!reorder_peek(&it->heap)) {
+				if (*count)
+					break;
 				if (!it->reported)
 					report_beacons(it);
 				it->reported = true;
@@ -1580,10 +1619,13 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 			safe = safe_time(it);
 			continue;
 		}
+		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN && *count)
+			break;	/* give what we have rather than wait upstream */
 		if (st != BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK)
-			return st;
+			return drop_out(msgs, count, st);
 		if (!release_held(it))
-			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+			return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
 		safe = safe_time(it);
 	}
 	return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;

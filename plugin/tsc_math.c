@@ -20,6 +20,10 @@ bool tsc_host_from_guest(uint64_t guest, int64_t offset, uint64_t ratio,
 
 	if (ratio == 0 || frac_bits > 63)
 		return false;
+	if (ratio == UINT64_C(1) << frac_bits) {	/* no scaling: no division */
+		*host = scaled;
+		return true;
+	}
 	/* floor((h * ratio) >> frac) = scaled  <=>  h >= scaled * 2^frac / ratio */
 	num = (u128)scaled << frac_bits;
 	h = (num + ratio - 1) / ratio;
