@@ -281,7 +281,7 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 {
 	const struct vcpu_history *h = NULL;
 
-	for (size_t i = 0; i < vm->nr_vcpus; i++)
+	for (size_t i = 0; i < vm->nr_vcpus && !h; i++)
 		if (vm->vcpus[i].vcpu == vcpu)
 			h = &vm->vcpus[i];
 	if (!h)

@@ -393,15 +393,15 @@ error:
 					 bt_stream_class_get_name(in));
 }
 
-bt_event_class *ir_copy_event_class(struct ir_copy *c,
-				    const bt_event_class *in)
+/* The first event of class @in: copy the class. */
+static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class *in)
 {
-	bt_event_class *out = ptr_map_get(&c->event_classes, in);
 	const bt_stream_class *in_sc = bt_event_class_borrow_stream_class_const(in);
 	bt_stream_class *sc = ptr_map_get(&c->stream_classes, in_sc);
 	bt_trace_class *tc = ptr_map_get(&c->trace_classes,
 			bt_stream_class_borrow_trace_class_const(in_sc));
 	bt_field_class *sp = NULL, *pl = NULL;
+	bt_event_class *out;
 	bt_event_class_log_level ll;
 	struct scopes s = { {
 		bt_stream_class_borrow_packet_context_field_class_const(in_sc),
@@ -410,8 +410,6 @@ bt_event_class *ir_copy_event_class(struct ir_copy *c,
 		bt_event_class_borrow_payload_field_class_const(in),
 	} };
 
-	if (out)
-		return out;
 	if (!sc)
 		return fail(c, "event class of a stream class not copied");
 	out = bt_event_class_create_with_id(sc, bt_event_class_get_id(in));
@@ -440,6 +438,14 @@ bt_event_class *ir_copy_event_class(struct ir_copy *c,
 	if (!ptr_map_put(&c->event_classes, in, out))
 		return fail(c, "out of memory");
 	return out;
+}
+
+bt_event_class *ir_copy_event_class(struct ir_copy *c,
+				    const bt_event_class *in)
+{
+	bt_event_class *out = ptr_map_get(&c->event_classes, in);
+
+	return out ? out : copy_event_class(c, in);
 }
 
 struct ir_stream *ir_copy_stream(struct ir_copy *c, const bt_stream *in,

@@ -136,38 +136,48 @@ bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *
 	return true;
 }
 
+/* Whether the earliest item is the out-of-order heap's. */
+static bool misc_first(const struct reorder *r)
+{
+	const struct reorder_item *m = &r->misc[0];
+
+	return r->misc_nr && (!r->heap_nr || m->key < r->heap[0].key ||
+			      (m->key == r->heap[0].key && m->seq < r->heap[0].seq));
+}
+
 const struct reorder_item *reorder_peek(const struct reorder *r)
 {
-	const struct reorder_run *u = r->heap_nr ? &r->runs[r->heap[0].run] : NULL;
-	const struct reorder_item *a = u ? &u->q[u->first] : NULL;
+	const struct reorder_run *u;
 
-	if (r->misc_nr && (!a || before(&r->misc[0], a)))
+	if (misc_first(r))
 		return &r->misc[0];
-	return a;
+	if (!r->heap_nr)
+		return NULL;
+	u = &r->runs[r->heap[0].run];
+	return &u->q[u->first];
 }
 
 const bt_message *reorder_pop(struct reorder *r)
 {
-	const struct reorder_item *top = reorder_peek(r);
-	const bt_message *msg = top->msg;
+	const bt_message *msg;
 	struct reorder_run *u;
 
 	r->nr--;
-	if (top == &r->misc[0] && r->misc_nr) {
+	if (misc_first(r)) {
+		msg = r->misc[0].msg;
 		misc_pop(r);
 		return msg;
 	}
 	u = &r->runs[r->heap[0].run];
+	msg = u->q[u->first].msg;
 	u->first = (u->first + 1) & (u->cap - 1);
 	if (--u->nr) {
 		r->heap[0].key = u->q[u->first].key;
 		r->heap[0].seq = u->q[u->first].seq;
 		runs_down(r, 0);
-	} else {
-		if (--r->heap_nr) {
-			r->heap[0] = r->heap[r->heap_nr];
-			runs_down(r, 0);
-		}
+	} else if (--r->heap_nr) {
+		r->heap[0] = r->heap[r->heap_nr];
+		runs_down(r, 0);
 	}
 	return msg;
 }

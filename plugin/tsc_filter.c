@@ -39,6 +39,8 @@ struct trace_info {
 	uint64_t max_host_tsc;	/* the latest host TSC it was put at */
 	bool warned_downtime;
 	struct host_trace *host;
+	/* The host clock's ns per cycle and offset, for host_ns_about(). */
+	double host_ns_per_cycle, host_base_ns;
 	const bt_clock_class *clock;	/* a guest's, once matched */
 	/* Not on the TSC clock: its times go to host TSC through its beacons. */
 	bool by_beacons;
@@ -58,6 +60,9 @@ struct stream_info {
 	bool listed;		/* in its input's streams */
 	size_t run;		/* its run in the reorder */
 	struct ir_stream *ir;	/* a guest stream's copy, once made */
+	/* Its latest event's class, and whether it is a kvm_tsc_* / a beacon. */
+	const bt_event_class *ec;
+	bool ec_kvm_tsc, ec_beacon;
 	/*
 	 * A guest stream's own time less host time (ns): at its latest
 	 * converted message, and ahead of an offset change read on the host
@@ -490,6 +495,14 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 		return false;
 	}
 	t->host = it->model.hosts[t->vms[0]->host];
+	{
+		int64_t sec;
+		uint64_t cycles;
+
+		bt_clock_class_get_offset(t->host->clock, &sec, &cycles);
+		t->host_ns_per_cycle = 1e9 / (double)bt_clock_class_get_frequency(t->host->clock);
+		t->host_base_ns = (double)sec * 1e9 + (double)cycles * t->host_ns_per_cycle;
+	}
 	/* Default-clock mode on either side: through the beacons. */
 	t->by_beacons = !bt_clock_class_get_name(cc) ||
 			strcmp(bt_clock_class_get_name(cc), TSC_CLOCK_NAME);
@@ -655,6 +668,17 @@ static bool host_ns(const struct trace_info *t, uint64_t tsc, int64_t *ns)
 	return bt_util_clock_cycles_to_ns_from_origin(tsc,
 			bt_clock_class_get_frequency(cc), sec, cycles, ns) ==
 		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
+}
+
+/*
+ * About host_ns() (within a few ns of it), for deciding when to wait: the
+ * library's conversion, which orders, is paid once, on the copied message.
+ */
+static int64_t host_ns_about(const struct trace_info *t, uint64_t clk)
+{
+	double ns = t->host_base_ns + (double)clk * t->host_ns_per_cycle;
+
+	return ns >= 9.2e18 ? INT64_MAX : ns <= -9.2e18 ? INT64_MIN : (int64_t)ns;
 }
 
 static bool hosts_ended(const struct tsc_iter *it);
@@ -1170,6 +1194,20 @@ static bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 	       hf != INT64_MAX && (__int128)hf - t->first_ns > it->f->window_limit_ns;
 }
 
+/*
+ * How much later than a guest message's host time host data must have been
+ * read before it goes: more than host_ns_about() can be off by.
+ */
+#define WAIT_MARGIN_NS 1000
+
+/* The ns from origin of copied message @out's time; false if it has none. */
+static bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns)
+{
+	const bt_clock_snapshot *cs = msg_clock(out, si->ir->out);
+
+	return cs && ns_of(cs, ns);
+}
+
 /* Convert the held guest messages whose host data has been read. */
 static bool release_held(struct tsc_iter *it)
 {
@@ -1184,7 +1222,6 @@ static bool release_held(struct tsc_iter *it)
 		enum conv st = CONV_OK;
 		uint64_t clk = 0, g = 0, tsc = 0;
 		int64_t key = INT64_MIN, own = h->own;
-		bool timed = false;
 
 		if (si->t->kind == TRACE_UNKNOWN &&
 		    !classify(it, si->t, bt_stream_class_borrow_default_clock_class_const(
@@ -1196,8 +1233,9 @@ static bool release_held(struct tsc_iter *it)
 			st = conv_time(it, si, bt_clock_snapshot_get_value(cs), &clk, &g, &tsc);
 			if (st == CONV_WAIT)
 				return true;
-			timed = st == CONV_OK && host_ns(si->t, clk, &key);
-			if (!done && (!timed || (__int128)key + it->f->downtime_ns > hf))
+			if (!done && (st != CONV_OK ||
+				      (__int128)host_ns_about(si->t, clk) + WAIT_MARGIN_NS +
+				      it->f->downtime_ns > hf))
 				return true;
 		}
 		it->held_first = (it->held_first + 1) & (it->held_cap - 1);
@@ -1213,13 +1251,17 @@ static bool release_held(struct tsc_iter *it)
 				return false;
 			continue;
 		}
-		if (cs && (!conv_done(it, si, st, g, tsc) || !timed)) {
-			if (!it->failed)
-				iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
+		if (cs && !conv_done(it, si, st, g, tsc)) {
 			bt_message_put_ref(m);
 			return false;
 		}
 		out = rebase(it, si, m, cs, clk);
+		/* Its host time as the library computed it for the copy. */
+		if (out && cs && !out_ns(si, out, &key) && !host_ns(si->t, clk, &key)) {
+			iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
+			bt_message_put_ref(out);
+			out = NULL;
+		}
 		if (out && own != INT64_MIN) {
 			si->gap = own - key;
 			if (si->gap_next != INT64_MIN && si->gap >= si->gap_next - 1000)
@@ -1282,15 +1324,13 @@ static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
 {
 	const bt_event *ev;
 	const bt_field *p, *f;
-	const char *name;
 	struct beacons *bs;
 
 	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !cs || !si->cpu_known)
 		return true;
-	ev = bt_message_event_borrow_event_const(m);
-	name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
-	if (!name || strcmp(name, "kvm_tsc_sync"))
+	if (!si->ec_beacon)
 		return true;
+	ev = bt_message_event_borrow_event_const(m);
 	p = bt_event_borrow_payload_field_const(ev);
 	f = p ? bt_field_structure_borrow_member_field_by_name_const(p, "tsc") : NULL;
 	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
@@ -1332,6 +1372,23 @@ static void warn_host_loss(const struct stream_info *si, const bt_message *m)
 		trace_name(si->t->trace), lost, range, si->cpu);
 }
 
+/*
+ * Note the class of event @ev of stream @si: the names are compared once
+ * per change of class, not per event.
+ */
+static void note_event_class(struct stream_info *si, const bt_event *ev)
+{
+	const bt_event_class *ec = bt_event_borrow_class_const(ev);
+	const char *name;
+
+	if (ec == si->ec)
+		return;
+	name = bt_event_class_get_name(ec);
+	si->ec = ec;
+	si->ec_kvm_tsc = name && !strncmp(name, "kvm_tsc_", 8);
+	si->ec_beacon = name && !strcmp(name, "kvm_tsc_sync");
+}
+
 /* Take one message from input @i. */
 static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
@@ -1360,10 +1417,12 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
 		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
 				     &si->cpu_known);
+	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+		note_event_class(si, bt_message_event_borrow_event_const(m));
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
 		in->host_side = true;
-		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT &&
+		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT && si->ec_kvm_tsc &&
 		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
 			bt_message_put_ref(m);
 			iter_error(it, "filter.vmsync.tsc: out of memory");
