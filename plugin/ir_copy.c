@@ -99,17 +99,27 @@ static const bt_field_class *resolve(const bt_field_class *root,
 	for (i = 0; fc && i < n; i++) {
 		const bt_field_path_item *it =
 			bt_field_path_borrow_item_by_index_const(path, i);
+		bt_field_class_type t;
+		uint64_t idx;
 
 		switch (bt_field_path_item_get_type(it)) {
 		case BT_FIELD_PATH_ITEM_TYPE_INDEX:
-			if (bt_field_class_get_type(fc) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+			idx = bt_field_path_item_index_get_index(it);
+			t = bt_field_class_get_type(fc);
+			if (t == BT_FIELD_CLASS_TYPE_STRUCTURE)
+				fc = bt_field_class_structure_member_borrow_field_class_const(
+					bt_field_class_structure_borrow_member_by_index_const(fc, idx));
+			else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_VARIANT))
+				fc = bt_field_class_variant_option_borrow_field_class_const(
+					bt_field_class_variant_borrow_option_by_index_const(fc, idx));
+			else
 				return NULL;
-			fc = bt_field_class_structure_member_borrow_field_class_const(
-				bt_field_class_structure_borrow_member_by_index_const(fc,
-					bt_field_path_item_index_get_index(it)));
 			break;
 		case BT_FIELD_PATH_ITEM_TYPE_CURRENT_ARRAY_ELEMENT:
 			fc = bt_field_class_array_borrow_element_field_class_const(fc);
+			break;
+		case BT_FIELD_PATH_ITEM_TYPE_CURRENT_OPTION_CONTENT:
+			fc = bt_field_class_option_borrow_field_class_const(fc);
 			break;
 		default:
 			return NULL;
@@ -137,6 +147,19 @@ static const bt_field_class *scope_root(const struct scopes *s,
 
 static bt_field_class *copy_fc(struct ir_copy *c, bt_trace_class *tc,
 			       const bt_field_class *in, const struct scopes *s);
+
+/*
+ * The copy of the field class that path @p leads to (a dynamic array's
+ * length, a variant's or an option's selector): copied before, as it
+ * comes first.
+ */
+static bt_field_class *copied_at(struct ir_copy *c, const struct scopes *s,
+				 const bt_field_path *p)
+{
+	const bt_field_class *in = resolve(scope_root(s, bt_field_path_get_root_scope(p)), p);
+
+	return in ? ptr_map_get(&c->field_classes, in) : NULL;
+}
 
 static bool copy_enum_mappings(const bt_field_class *in, bt_field_class *out,
 			       bool is_signed)
@@ -193,6 +216,89 @@ static bt_field_class *copy_struct(struct ir_copy *c, bt_trace_class *tc,
 	return out;
 }
 
+static bt_field_class *copy_variant(struct ir_copy *c, bt_trace_class *tc,
+				    const bt_field_class *in, bt_field_class_type t,
+				    const struct scopes *s)
+{
+	uint64_t i, n = bt_field_class_variant_get_option_count(in);
+	bt_field_class *sel = NULL, *out;
+
+	if (t != BT_FIELD_CLASS_TYPE_VARIANT_WITHOUT_SELECTOR_FIELD) {
+		sel = copied_at(c, s,
+			bt_field_class_variant_with_selector_field_borrow_selector_field_path_const(in));
+		if (!sel)
+			return fail(c, "cannot resolve a variant's selector field");
+	}
+	out = bt_field_class_variant_create(tc, sel);
+	if (!out)
+		return fail(c, "out of memory (variant)");
+	for (i = 0; i < n; i++) {
+		const bt_field_class_variant_option *o =
+			bt_field_class_variant_borrow_option_by_index_const(in, i);
+		const char *name = bt_field_class_variant_option_get_name(o);
+		bt_field_class *ofc = copy_fc(c, tc,
+			bt_field_class_variant_option_borrow_field_class_const(o), s);
+		int st;
+
+		if (!ofc)
+			goto error;
+		if (t == BT_FIELD_CLASS_TYPE_VARIANT_WITHOUT_SELECTOR_FIELD)
+			st = bt_field_class_variant_without_selector_append_option(out, name, ofc);
+		else if (t == BT_FIELD_CLASS_TYPE_VARIANT_WITH_UNSIGNED_INTEGER_SELECTOR_FIELD)
+			st = bt_field_class_variant_with_selector_field_integer_unsigned_append_option(
+				out, name, ofc,
+				bt_field_class_variant_with_selector_field_integer_unsigned_option_borrow_ranges_const(
+					bt_field_class_variant_with_selector_field_integer_unsigned_borrow_option_by_index_const(in, i)));
+		else
+			st = bt_field_class_variant_with_selector_field_integer_signed_append_option(
+				out, name, ofc,
+				bt_field_class_variant_with_selector_field_integer_signed_option_borrow_ranges_const(
+					bt_field_class_variant_with_selector_field_integer_signed_borrow_option_by_index_const(in, i)));
+		bt_field_class_put_ref(ofc);
+		if (st)
+			goto error;
+	}
+	return out;
+error:
+	bt_field_class_put_ref(out);
+	return c->error[0] ? NULL : fail(c, "cannot copy a variant's options");
+}
+
+static bt_field_class *copy_option(struct ir_copy *c, bt_trace_class *tc,
+				   const bt_field_class *in, bt_field_class_type t,
+				   const struct scopes *s)
+{
+	bt_field_class *content, *sel = NULL, *out;
+
+	if (t != BT_FIELD_CLASS_TYPE_OPTION_WITHOUT_SELECTOR_FIELD) {
+		sel = copied_at(c, s,
+			bt_field_class_option_with_selector_field_borrow_selector_field_path_const(in));
+		if (!sel)
+			return fail(c, "cannot resolve an option's selector field");
+	}
+	content = copy_fc(c, tc, bt_field_class_option_borrow_field_class_const(in), s);
+	if (!content)
+		return NULL;
+	if (t == BT_FIELD_CLASS_TYPE_OPTION_WITHOUT_SELECTOR_FIELD) {
+		out = bt_field_class_option_without_selector_create(tc, content);
+	} else if (t == BT_FIELD_CLASS_TYPE_OPTION_WITH_BOOL_SELECTOR_FIELD) {
+		out = bt_field_class_option_with_selector_field_bool_create(tc, content, sel);
+		if (out)
+			bt_field_class_option_with_selector_field_bool_set_selector_is_reversed(out,
+				bt_field_class_option_with_selector_field_bool_selector_is_reversed(in));
+	} else if (t == BT_FIELD_CLASS_TYPE_OPTION_WITH_UNSIGNED_INTEGER_SELECTOR_FIELD) {
+		out = bt_field_class_option_with_selector_field_integer_unsigned_create(tc,
+			content, sel,
+			bt_field_class_option_with_selector_field_integer_unsigned_borrow_selector_ranges_const(in));
+	} else {
+		out = bt_field_class_option_with_selector_field_integer_signed_create(tc,
+			content, sel,
+			bt_field_class_option_with_selector_field_integer_signed_borrow_selector_ranges_const(in));
+	}
+	bt_field_class_put_ref(content);
+	return out ? out : fail(c, "out of memory (option)");
+}
+
 static bt_field_class *copy_fc(struct ir_copy *c, bt_trace_class *tc,
 			       const bt_field_class *in, const struct scopes *s)
 {
@@ -236,12 +342,8 @@ static bt_field_class *copy_fc(struct ir_copy *c, bt_trace_class *tc,
 		bt_field_class *len_out = NULL;
 
 		if (t == BT_FIELD_CLASS_TYPE_DYNAMIC_ARRAY_WITH_LENGTH_FIELD) {
-			const bt_field_path *p =
-				bt_field_class_array_dynamic_with_length_field_borrow_length_field_path_const(in);
-			const bt_field_class *len_in = resolve(
-				scope_root(s, bt_field_path_get_root_scope(p)), p);
-
-			len_out = len_in ? ptr_map_get(&c->field_classes, len_in) : NULL;
+			len_out = copied_at(c, s,
+				bt_field_class_array_dynamic_with_length_field_borrow_length_field_path_const(in));
 			if (!len_out)
 				return fail(c, "cannot resolve a dynamic array's length field");
 		}
@@ -251,9 +353,16 @@ static bt_field_class *copy_fc(struct ir_copy *c, bt_trace_class *tc,
 			return NULL;
 		out = bt_field_class_array_dynamic_create(tc, elem, len_out);
 		bt_field_class_put_ref(elem);
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_VARIANT)) {
+		out = copy_variant(c, tc, in, t, s);
+		if (!out)
+			return NULL;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_OPTION)) {
+		out = copy_option(c, tc, in, t, s);
+		if (!out)
+			return NULL;
 	} else {
-		return fail(c, "field class type %d (a variant or option) is not supported yet",
-			    (int)t);
+		return fail(c, "field class type %d is not supported", (int)t);
 	}
 	if (!out)
 		return fail(c, "cannot copy a field class");
@@ -546,6 +655,18 @@ bool ir_copy_field(const bt_field *in, bt_field *out)
 				bt_field_array_borrow_element_field_by_index_const(in, i),
 				bt_field_array_borrow_element_field_by_index(out, i)))
 				return false;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_VARIANT)) {
+		if (bt_field_variant_select_option_by_index(out,
+				bt_field_variant_get_selected_option_index(in)) ||
+		    !ir_copy_field(bt_field_variant_borrow_selected_option_field_const(in),
+				   bt_field_variant_borrow_selected_option_field(out)))
+			return false;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_OPTION)) {
+		const bt_field *content = bt_field_option_borrow_field_const(in);
+
+		bt_field_option_set_has_field(out, content != NULL);
+		if (content && !ir_copy_field(content, bt_field_option_borrow_field(out)))
+			return false;
 	} else {
 		return false;
 	}

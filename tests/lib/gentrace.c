@@ -16,6 +16,10 @@
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
  * and half between host and guest, RATE (default 1000000) events per second;
  * LOST (default 0): the host's CPU 0 says it lost that many events half-way.
+ * One guest event in 16 is a "tagged" one instead of a "filler": its tag
+ * (an enumeration, 0 or 1 in turn) selects a variant option, "small"
+ * (uint32_t seq * 7) or "big" (uint64_t seq * 0x100000001), so that a test
+ * can check that variants come through.
  *
  * vmsync-gentrace --from-samples UUID FREQ OFFSET DIR < SAMPLES writes instead the
  * guest trace of tests/lab/tscguest's samples of VM 0 ("sample VM VCPU H0 G
@@ -42,8 +46,11 @@
 #define PKT_EVENTS 1024
 #define MAX_VCPUS 64
 #define MAX_CHANGES 256
+/* A "tagged" guest event's variant holds seq * TAG_SMALL or seq * TAG_BIG. */
+#define TAG_SMALL 7U
+#define TAG_BIG 0x100000001ULL
 
-enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER };
+enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER, EV_TAGGED };
 
 struct stream {
 	FILE *f;
@@ -169,6 +176,9 @@ static void write_metadata(const char *dir, const char *uuid, const char *clock_
 	else
 		fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host; }; };\n",
 			EV_FILLER);
+	if (!host && !samples)
+		fprintf(f, "event { name = \"tagged\"; id = %d; stream_id = 0; fields := struct { enum : uint8_t { small = 0, big = 1 } tag; variant <tag> { uint32_t small; uint64_t big; } value; uint64_t seq; uint64_t host; }; };\n",
+			EV_TAGGED);
 	if (fclose(f))
 		die("%s: %s", path, strerror(errno));
 }
@@ -367,7 +377,16 @@ int main(int argc, char **argv)
 				c++;
 			if (c < changes && h >= ch[v][c + 1].at - ch[v][c + 1].down)
 				continue;	/* in the coming downtime */
-			event(gs[v], EV_FILLER, guest_tsc(h, ratio, ch[v][c].offset));
+			if (seq % 16 == 5) {	/* a variant, whose value says its seq */
+				event(gs[v], EV_TAGGED, guest_tsc(h, ratio, ch[v][c].offset));
+				put(gs[v], &(uint8_t){ (seq / 16) & 1 }, 1);
+				if ((seq / 16) & 1)
+					put_u64(gs[v], seq * TAG_BIG);
+				else
+					put_u32(gs[v], (uint32_t)(seq * TAG_SMALL));
+			} else {
+				event(gs[v], EV_FILLER, guest_tsc(h, ratio, ch[v][c].offset));
+			}
 			put_u64(gs[v], seq++);
 			put_u64(gs[v], h);
 		}
