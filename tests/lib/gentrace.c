@@ -12,10 +12,14 @@
  * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
  * ((host * ratio) >> frac) + offset.
  *
- * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST]]]]]]
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST [MIGRATE]]]]]]]
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
  * and half between host and guest, RATE (default 1000000) events per second;
  * LOST (default 0): the host's CPU 0 says it lost that many events half-way.
+ * MIGRATE 1: the guest migrates at the change after half of them: from it
+ * on, its vCPUs run in a second VM with the same UUID (VM_B), which the
+ * host announced before the first, as it does qemu -incoming's when that
+ * process starts first.
  * One guest event in 16 is a "tagged" one instead of a "filler": its tag
  * (an enumeration, 0 or 1 in turn) selects a variant option, "small"
  * (uint32_t seq * 7) or "big" (uint64_t seq * 0x100000001), so that a test
@@ -42,6 +46,8 @@
 #define FRAC 48
 #define GUEST_UUID "9e5e7a7e-0000-4000-8000-00000000abcd"
 #define VM_NAME "4242-12"
+#define VM_B_PID 5151
+#define VM_B_NAME "5151-13"
 #define HOST0 10000000000ULL		/* host TSC when the traces begin */
 #define PKT_EVENTS 1024
 #define MAX_VCPUS 64
@@ -266,6 +272,8 @@ int main(int argc, char **argv)
 	uint64_t ratio = (uint64_t)(((unsigned __int128)permille << FRAC) / 1000);
 	uint64_t rate = argc > 6 ? strtoull(argv[6], NULL, 0) : 1000000;
 	uint64_t lost = argc > 7 ? strtoull(argv[7], NULL, 0) : 0;
+	bool migrate = argc > 8 && strtoul(argv[8], NULL, 0);
+	unsigned int on_b = changes / 2 + 1;	/* with MIGRATE: B's first change */
 	uint64_t host_n = events / 2, guest_n = events - host_n;
 	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
 	char hdir[4096], gdir[4096];
@@ -276,8 +284,9 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "--from-samples"))
 		return from_samples(argv[2], strtoull(argv[3], NULL, 0),
 				    strtoull(argv[4], NULL, 0), argv[5]);
-	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille)
-		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE]]]]]",
+	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille ||
+	    (migrate && !changes))
+		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE]]]]]]] (MIGRATE needs a change)",
 		    MAX_VCPUS, MAX_CHANGES);
 	dt_g = span / (guest_n / vcpus + 1);
 	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
@@ -325,6 +334,14 @@ int main(int argc, char **argv)
 	put_u32(hs[0], 0);
 	event(hs[0], EV_DUMP_END, HOST0 + 10);
 	put_u32(hs[0], 0);
+	if (migrate) {		/* the destination, announced first */
+		event(hs[0], EV_GUEST, HOST0 + 40);
+		put_u32(hs[0], VM_B_PID);
+		put_str(hs[0], VM_B_NAME);
+		put_str(hs[0], GUEST_UUID);
+		put_str(hs[0], "gen-guest");
+		put_u32(hs[0], vcpus);
+	}
 	event(hs[0], EV_GUEST, HOST0 + 50);
 	put_u32(hs[0], 4242);
 	put_str(hs[0], VM_NAME);
@@ -342,16 +359,19 @@ int main(int argc, char **argv)
 		if (best < vcpus && (hi >= host_n || ch[best][k[best]].at <= next_h)) {
 			const struct change *c = &ch[best][k[best]];
 			struct stream *s = hs[best % 2];
+			bool b = migrate && k[best] >= on_b;
+			/* Its VM's vCPU had an offset before (not B's at its first). */
+			bool prev = k[best] && !(migrate && k[best] == on_b);
 
 			event(s, EV_OFFSET, c->at);
-			put_u32(s, 4242);
-			put_str(s, VM_NAME);
+			put_u32(s, b ? VM_B_PID : 4242);
+			put_str(s, b ? VM_B_NAME : VM_NAME);
 			put_u32(s, best);
-			put_u32(s, 4300 + best);
+			put_u32(s, (b ? 5200 : 4300) + best);
 			put_u64(s, (uint64_t)c->offset);
-			put_u64(s, k[best] ? (uint64_t)ch[best][k[best] - 1].offset : 0);
+			put_u64(s, prev ? (uint64_t)ch[best][k[best] - 1].offset : 0);
 			put_u64(s, ratio);
-			put_u64(s, k[best] ? ratio : 0);
+			put_u64(s, prev ? ratio : 0);
 			put(s, &(uint8_t){ FRAC }, 1);
 			put_u64(s, c->at);
 			k[best]++;
