@@ -1556,14 +1556,21 @@ static int64_t behind(const struct input *in)
 static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 {
 	size_t best = it->nr_inputs;
+	int64_t best_behind = INT64_MAX;
 	bt_message_array_const msgs;
 	uint64_t n, k;
 
-	for (size_t i = 0; i < it->nr_inputs; i++)
-		if (!it->inputs[i].ended &&
-		    (best == it->nr_inputs ||
-		     behind(&it->inputs[i]) < behind(&it->inputs[best])))
+	for (size_t i = 0; i < it->nr_inputs; i++) {
+		int64_t b;
+
+		if (it->inputs[i].ended)
+			continue;
+		b = behind(&it->inputs[i]);
+		if (best == it->nr_inputs || b < best_behind) {
 			best = i;
+			best_behind = b;
+		}
+	}
 	if (best == it->nr_inputs)
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 	switch (bt_message_iterator_next(it->inputs[best].it, &msgs, &n)) {
