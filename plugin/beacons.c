@@ -10,6 +10,7 @@ void beacons_init(struct beacons *bs, uint64_t freq, int64_t limit_ns)
 	memset(bs, 0, sizeof(*bs));
 	bs->freq = freq ? freq : 1000000000;
 	bs->limit_ns = limit_ns;
+	bs->upto = UINT64_MAX;
 }
 
 void beacons_fini(struct beacons *bs)
@@ -96,6 +97,14 @@ static void settle(struct beacons *bs, size_t i)
 	bs->dropped++;
 }
 
+/* Judge, in clk order, the pairs whose two next ones are in, up to upto. */
+static void judge(struct beacons *bs)
+{
+	while (bs->settled + 2 < bs->nr &&
+	       (bs->final || bs->b[bs->settled + 2].clk <= bs->upto))
+		settle(bs, bs->settled++);
+}
+
 bool beacons_add(struct beacons *bs, uint64_t clk, uint64_t tsc)
 {
 	size_t i;
@@ -114,9 +123,24 @@ bool beacons_add(struct beacons *bs, uint64_t clk, uint64_t tsc)
 		bs->b[i] = bs->b[i - 1];
 	bs->b[i] = (struct beacon){ clk, tsc, false };
 	bs->nr++;
-	if (i == bs->nr - 1 && i >= 2)
-		settle(bs, i - 2);
+	if (i < bs->settled) {	/* later than the caller said: judge it now */
+		bs->settled++;
+		settle(bs, i);
+	}
+	judge(bs);
 	return true;
+}
+
+void beacons_settle(struct beacons *bs, uint64_t upto)
+{
+	bs->upto = upto;
+	judge(bs);
+}
+
+void beacons_set_final(struct beacons *bs, bool final)
+{
+	bs->final = final;
+	judge(bs);
 }
 
 static uint64_t key_of(const struct beacon *p, bool by_clk)
@@ -133,10 +157,10 @@ static long kept_from(const struct beacons *bs, size_t i)
 	return -1;
 }
 
-/* A kept pair is usable once settled: two later pairs exist, or none will. */
+/* A kept pair is usable once judged, or when no more pairs will come. */
 static bool settled(const struct beacons *bs, long i)
 {
-	return bs->final || (size_t)i + 2 < bs->nr;
+	return bs->final || (size_t)i < bs->settled;
 }
 
 /*

@@ -10,6 +10,12 @@
  * once two pairs on each side are known, a pair further than the jitter
  * limit from the line through its neighbours and from the lines of both
  * sides is dropped. A step (the TSC or the clock jumped) is kept as such.
+ *
+ * Pairs are judged in clock order, each once every pair up to two after
+ * it has come: pairs from several CPUs may come in any order (a host's, in
+ * vmsync-merge's graph), so the caller says up to which clock value they
+ * all have (beacons_settle()), and the same pairs are kept whatever the
+ * order. A pair is used once judged.
  */
 #ifndef VMSYNC_BEACONS_H
 #define VMSYNC_BEACONS_H
@@ -31,12 +37,19 @@ struct beacons {
 	int64_t limit_ns;	/* jitter limit */
 	size_t dropped;
 	int64_t worst_ns;	/* largest distance of a kept pair from its line */
+	size_t settled;		/* pairs [0, settled) are judged */
+	uint64_t upto;		/* every pair at or before this clk has come */
 	bool final;		/* no more pairs will come */
 };
 
+/* Pairs come in clk order, until beacons_settle() says otherwise. */
 void beacons_init(struct beacons *bs, uint64_t freq, int64_t limit_ns);
-/* Add one pair, in about increasing clk order. False: out of memory. */
+/* Add one pair. False: out of memory. */
 bool beacons_add(struct beacons *bs, uint64_t clk, uint64_t tsc);
+/* Every pair at or before clk @upto has come: judge the pairs it allows. */
+void beacons_settle(struct beacons *bs, uint64_t upto);
+/* Whether more pairs may come; with none, the last ones are judged too. */
+void beacons_set_final(struct beacons *bs, bool final);
 
 enum beacons_status { BEACONS_OK, BEACONS_WAIT, BEACONS_TOO_FEW };
 

@@ -88,6 +88,8 @@ static int host_index(struct host_model *m, const bt_event *ev)
 		       !strcmp(bt_clock_class_get_name(h->clock), TSC_CLOCK_NAME);
 	beacons_init(&h->beacons, h->clock ? bt_clock_class_get_frequency(h->clock) : 0,
 		     m->beacon_limit_ns);
+	/* Its CPUs' pairs may come in any order: the reader says how far. */
+	beacons_settle(&h->beacons, 0);
 	snprintf(h->name, sizeof(h->name), "%s",
 		 bt_trace_get_name(t) ? bt_trace_get_name(t) : "(unnamed)");
 	v = bt_trace_borrow_environment_entry_value_by_name_const(t, "hostname");

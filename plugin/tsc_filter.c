@@ -25,6 +25,11 @@
 #include "tsc_math.h"
 
 #define MAX_VMS_PER_GUEST 16
+/*
+ * How much further than a time the host traces must have been read before
+ * it is taken as read: more than host_ns_about() can be off by.
+ */
+#define WAIT_MARGIN_NS 1000
 
 enum trace_kind { TRACE_UNKNOWN, TRACE_HOST, TRACE_HOST_SIDE, TRACE_GUEST };
 
@@ -713,13 +718,32 @@ static struct beacons *guest_beacons(struct tsc_iter *it, struct trace_info *t,
 
 static int64_t host_frontier(const struct tsc_iter *it);
 
+/*
+ * Let the host's beacons be judged as far as the host traces were read:
+ * all its pairs before that have come, whichever order its CPUs' streams
+ * came in, so the same pairs are kept in every graph.
+ */
+static void host_beacons_read(struct tsc_iter *it, struct trace_info *t)
+{
+	struct beacons *bs = &t->host->beacons;
+	double clk;
+
+	if (hosts_ended(it)) {
+		beacons_set_final(bs, true);
+		return;
+	}
+	clk = ((double)host_frontier(it) - WAIT_MARGIN_NS - t->host_base_ns) /
+	      t->host_ns_per_cycle;
+	beacons_settle(bs, clk <= 0 ? 0 : clk >= 1.8e19 ? UINT64_MAX : (uint64_t)clk);
+}
+
 /* The host clock's time, in ns, of host TSC @h: false while unknown. */
 static bool host_key(struct tsc_iter *it, struct trace_info *t, uint64_t h, int64_t *key)
 {
 	uint64_t clk = h;
 
 	if (!t->host->tsc_clock) {
-		t->host->beacons.final = hosts_ended(it);
+		host_beacons_read(it, t);
 		if (beacons_clk_at(&t->host->beacons, h, &clk) != BEACONS_OK)
 			return false;
 	}
@@ -812,7 +836,7 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 		bs = guest_beacons(it, t, si->cpu);
 		if (!bs)
 			return CONV_GUEST_BEACONS;
-		bs->final = inputs_ended(it, t->inputs);
+		beacons_set_final(bs, inputs_ended(it, t->inputs));
 		st = beacons_to_host(it, si, bs, c, h);
 		if (st != CONV_OK)
 			return st;
@@ -821,7 +845,7 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 	}
 	*out = *h;
 	if (!t->host->tsc_clock) {
-		t->host->beacons.final = hosts_ended(it);
+		host_beacons_read(it, t);
 		switch (beacons_clk_at(&t->host->beacons, *h, out)) {
 		case BEACONS_OK:
 			break;
@@ -1193,12 +1217,6 @@ static bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 	return host_model_all_dumped(&it->model) && t->first_ns != INT64_MIN &&
 	       hf != INT64_MAX && (__int128)hf - t->first_ns > it->f->window_limit_ns;
 }
-
-/*
- * How much later than a guest message's host time host data must have been
- * read before it goes: more than host_ns_about() can be off by.
- */
-#define WAIT_MARGIN_NS 1000
 
 /* The ns from origin of copied message @out's time; false if it has none. */
 static bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns)
@@ -1599,18 +1617,21 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
  * and how far the kept ones were from the line through their neighbours,
  * guest and host side added: the error the interpolation may make.
  */
-static void report_beacons(const struct tsc_iter *it)
+static void report_beacons(struct tsc_iter *it)
 {
 	for (size_t i = 0; i < it->traces.cap; i++) {
-		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
 		size_t n = 0, dropped = 0, cpus = 0;
 		int64_t worst = 0;
 
 		if (!t || t->kind != TRACE_GUEST || (!t->by_beacons && t->host->tsc_clock))
 			continue;
+		/* All read: the pairs after the last conversion are judged too. */
+		beacons_set_final(&t->host->beacons, true);
 		for (size_t c = 0; c < t->nr_beacons; c++) {
-			const struct beacons *bs = &t->beacons[c];
+			struct beacons *bs = &t->beacons[c];
 
+			beacons_set_final(bs, true);
 			cpus += bs->nr > 0;
 			n += bs->nr;
 			dropped += bs->dropped;
