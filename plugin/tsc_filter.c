@@ -62,6 +62,7 @@ struct stream_info {
 	int64_t last_key;
 	uint32_t cpu;
 	bool cpu_known;
+	bool clocked;		/* its class has a default clock */
 	bool listed;		/* in its input's streams */
 	size_t run;		/* its run in the reorder */
 	struct ir_stream *ir;	/* a guest stream's copy, once made */
@@ -567,6 +568,8 @@ static struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s)
 		return NULL;
 	}
 	si->t = trace_of(it, s);
+	si->clocked = bt_stream_class_borrow_default_clock_class_const(
+				bt_stream_borrow_class_const(s)) != NULL;
 	si->last_key = INT64_MIN;
 	si->gap = si->gap_next = INT64_MIN;
 	si->run = reorder_new_run(&it->heap);
@@ -1221,7 +1224,10 @@ static bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 /* The ns from origin of copied message @out's time; false if it has none. */
 static bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns)
 {
-	const bt_clock_snapshot *cs = msg_clock(out, si->ir->out);
+	/* A copied event's stream class has the host's clock. */
+	const bt_clock_snapshot *cs = bt_message_get_type(out) == BT_MESSAGE_TYPE_EVENT ?
+		bt_message_event_borrow_default_clock_snapshot_const(out) :
+		msg_clock(out, si->ir->out);
 
 	return cs && ns_of(cs, ns);
 }
@@ -1412,10 +1418,20 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
 	struct input *in = &it->inputs[i];
 	const bt_stream *s = msg_stream(m);
-	const bt_clock_snapshot *cs = msg_clock(m, s);
-	struct stream_info *si;
+	struct stream_info *si = s ? stream_of(it, s) : NULL;
+	const bt_clock_snapshot *cs;
 	int64_t ns = INT64_MIN;
 
+	if (s && !si) {
+		bt_message_put_ref(m);
+		iter_error(it, "filter.vmsync.tsc: out of memory");
+		return false;
+	}
+	/* Most are events: whether they have a time is the stream's. */
+	if (si && bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+		cs = si->clocked ? bt_message_event_borrow_default_clock_snapshot_const(m) : NULL;
+	else
+		cs = msg_clock(m, s);
 	in->seen = true;
 	if (cs && !ns_of(cs, &ns))
 		ns = INT64_MIN;
@@ -1424,12 +1440,6 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	if (!s) {		/* inactivity: the frontier moved, nothing to say */
 		bt_message_put_ref(m);
 		return true;
-	}
-	si = stream_of(it, s);
-	if (!si) {
-		bt_message_put_ref(m);
-		iter_error(it, "filter.vmsync.tsc: out of memory");
-		return false;
 	}
 	/* Its vCPU: LTTng's streams are per CPU, so the first packet says. */
 	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
