@@ -5,14 +5,20 @@
 
 #include "reorder.h"
 
+/* The order of items and of run heads alike: time, then arrival. */
+static bool earlier(int64_t key_a, uint64_t seq_a, int64_t key_b, uint64_t seq_b)
+{
+	return key_a < key_b || (key_a == key_b && seq_a < seq_b);
+}
+
 static bool before(const struct reorder_item *a, const struct reorder_item *b)
 {
-	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+	return earlier(a->key, a->seq, b->key, b->seq);
 }
 
 static bool head_before(const struct reorder_head *a, const struct reorder_head *b)
 {
-	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+	return earlier(a->key, a->seq, b->key, b->seq);
 }
 
 static void runs_up(struct reorder *r, size_t i)
@@ -139,10 +145,8 @@ bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *
 /* Whether the earliest item is the out-of-order heap's. */
 static bool misc_first(const struct reorder *r)
 {
-	const struct reorder_item *m = &r->misc[0];
-
-	return r->misc_nr && (!r->heap_nr || m->key < r->heap[0].key ||
-			      (m->key == r->heap[0].key && m->seq < r->heap[0].seq));
+	return r->misc_nr && (!r->heap_nr || earlier(r->misc[0].key, r->misc[0].seq,
+						     r->heap[0].key, r->heap[0].seq));
 }
 
 const struct reorder_item *reorder_peek(const struct reorder *r)

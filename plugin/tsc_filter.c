@@ -84,8 +84,10 @@ struct input {
 	bool host_side;		/* it brings messages on host time */
 	struct stream_info **streams;	/* the guest streams it brings */
 	size_t nr_streams;
-	/* Own-clock ns of its messages still held, oldest first (a ring). */
-	/* Its size is a power of two, as the held ring's: indexes wrap by mask. */
+	/*
+	 * Own-clock ns of its messages still held, oldest first: a ring whose
+	 * size is a power of two, as the held ring's (indexes wrap by mask).
+	 */
 	int64_t *held_own;
 	size_t ho_first, ho_nr, ho_cap;
 };
@@ -868,17 +870,14 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 static bool conv_done(struct tsc_iter *it, struct stream_info *si, enum conv st,
 		      uint64_t g, uint64_t h)
 {
-	const char *name;
+	/* Its name only for an error: the library call is not paid per event. */
+	const char *name = st == CONV_OK ? NULL : trace_name(si->t->trace);
 
-	if (st == CONV_OK) {
+	switch (st) {
+	case CONV_OK:
 		if (h > si->t->max_host_tsc)
 			si->t->max_host_tsc = h;
 		return true;
-	}
-	name = trace_name(si->t->trace);
-	switch (st) {
-	case CONV_OK:		/* above */
-		break;
 	case CONV_NO_CPU:
 		iter_error(it, "filter.vmsync.tsc: guest trace '%s': a stream without cpu_id in its packet context: which vCPU ran it is unknown",
 			   name);
