@@ -13,8 +13,8 @@
  * on host env vmsync_host_hostname; their vCPU is the stream's cpu_id. The
  * guest vCPU is named by the guest's UUID (env vmsync_host_uuid) when known,
  * else by its VM (env vmsync_host_vm): a migrated guest runs in several VMs,
- * one after the other, and its vCPU is in guest mode while any of their
- * threads for it is. The host's kvm_tsc_guest events give each VM's UUID,
+ * one after the other (on several hosts, when named by UUID), and its vCPU
+ * is in guest mode while any of their threads for it is. The host's kvm_tsc_guest events give each VM's UUID,
  * its kvm_tsc_vcpu events the thread of each (VM, vCPU), its
  * kvm_vcpu_entry/exit events that thread's modes.
  */
@@ -130,11 +130,16 @@ static void *append_new(void *arrp, size_t *nr, size_t size)
 	return o;
 }
 
-/* Does host thread @t run vCPU @g (of the same guest, in any of its VMs)? */
+/*
+ * Does host thread @t run vCPU @g (of the same guest, in any of its VMs)?
+ * A guest named by its UUID runs on any host it migrated to; a VM's name
+ * (PID-FD) names a VM of its host only.
+ */
 static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
 {
-	return !strcmp(t->host, g->host) && t->vcpu == g->vcpu &&
-	       (!strcmp(t->vm, g->guest) || (t->uuid[0] && !strcmp(t->uuid, g->guest)));
+	return t->vcpu == g->vcpu &&
+	       ((t->uuid[0] && !strcmp(t->uuid, g->guest)) ||
+		(!strcmp(t->host, g->host) && !strcmp(t->vm, g->guest)));
 }
 
 static void link_thread(struct guest_vcpu *g, struct vcpu_thread *t)

@@ -426,9 +426,20 @@ static const char *mapped_vm(const struct tsc_filter *f, const char *name,
 	return NULL;
 }
 
-static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t vcpu,
-		       const struct tsc_segment *seg);
-static void expect_stream(struct stream_info *si);
+/* A clock's time in ns from origin, about: @base_ns + cycles * @ns_per_cycle. */
+static void clock_about(const bt_clock_class *cc, double *base_ns, double *ns_per_cycle)
+{
+	int64_t sec;
+	uint64_t cycles;
+
+	bt_clock_class_get_offset(cc, &sec, &cycles);
+	*ns_per_cycle = 1e9 / (double)bt_clock_class_get_frequency(cc);
+	*base_ns = (double)sec * 1e9 + (double)cycles * *ns_per_cycle;
+}
+
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
+		       const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg);
+static void expect_stream(const struct tsc_iter *it, struct stream_info *si);
 
 /*
  * Decide what a non-host trace is, once the host traces said enough: a
@@ -503,14 +514,7 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 		return false;
 	}
 	t->host = it->model.hosts[t->vms[0]->host];
-	{
-		int64_t sec;
-		uint64_t cycles;
-
-		bt_clock_class_get_offset(t->host->clock, &sec, &cycles);
-		t->host_ns_per_cycle = 1e9 / (double)bt_clock_class_get_frequency(t->host->clock);
-		t->host_base_ns = (double)sec * 1e9 + (double)cycles * t->host_ns_per_cycle;
-	}
+	clock_about(t->host->clock, &t->host_base_ns, &t->host_ns_per_cycle);
 	/* Default-clock mode on either side: through the beacons. */
 	t->by_beacons = !bt_clock_class_get_name(cc) ||
 			strcmp(bt_clock_class_get_name(cc), TSC_CLOCK_NAME);
@@ -527,14 +531,14 @@ static bool classify(struct tsc_iter *it, struct trace_info *t,
 	for (i = 0; i < it->nr_inputs; i++)
 		for (size_t k = 0; k < it->inputs[i].nr_streams; k++)
 			if (it->inputs[i].streams[k]->t == t && it->inputs[i].streams[k]->cpu_known)
-				expect_stream(it->inputs[i].streams[k]);
+				expect_stream(it, it->inputs[i].streams[k]);
 	/* Changes read before it was matched. */
 	for (i = 0; i < t->nr_vms; i++)
 		for (size_t c = 0; c < t->vms[i]->nr_vcpus; c++) {
 			const struct vcpu_history *h = &t->vms[i]->vcpus[c];
 
 			if (h->nr)
-				expect_gap(it, t, h->vcpu, &h->segs[h->nr - 1]);
+				expect_gap(it, t, t->vms[i], h->vcpu, &h->segs[h->nr - 1]);
 		}
 	return true;
 }
@@ -611,8 +615,8 @@ static uint32_t packet_cpu(const bt_packet *p, bool *known)
 	return *known ? (uint32_t)bt_field_integer_unsigned_get_value(cpu) : 0;
 }
 
-static void check_set_back(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
-			   const struct tsc_segment *seg);
+static void check_set_back(struct tsc_iter *it, struct trace_info *t,
+			   const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg);
 
 /*
  * A guest matched by UUID: VMs announced since with it join (a migration).
@@ -627,50 +631,108 @@ static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 	if (!t->uuid[0] || t->model_vms_seen == it->model.vms_gen)
 		return;
 	n = host_model_find_uuid(&it->model, t->uuid, v, MAX_VMS_PER_GUEST);
-	t->nr_vms = 0;
-	/* Same host only: another host's TSC is not this one's time base. */
+	/* On any host: one migrated to another goes on on its TSC (to_host). */
 	for (size_t i = 0; i < n; i++)
-		if (v[i]->host == t->vms[0]->host)
-			t->vms[t->nr_vms++] = v[i];
+		t->vms[i] = v[i];
+	t->nr_vms = n;
 	t->model_vms_seen = it->model.vms_gen;
 	for (size_t k = old; k < t->nr_vms; k++)
 		for (size_t c = 0; c < t->vms[k]->nr_vcpus; c++) {
 			const struct vcpu_history *h = &t->vms[k]->vcpus[c];
 
 			for (size_t j = 0; j < h->nr; j++)
-				check_set_back(it, t, h->vcpu, &h->segs[j]);
+				check_set_back(it, t, t->vms[k], h->vcpu, &h->segs[j]);
 		}
 }
 
 /*
- * Guest TSC -> host TSC for stream @si's vCPU, over its VMs: the segment
- * that began last among those that fit. A migration's destination VM may
- * be announced before its source (both qemu processes start together); what
- * orders them is when each began to run the vCPU.
+ * About when host TSC @tsc of host @ht was, in ns from origin: to order
+ * segments of VMs on different hosts, whose TSCs are different time bases.
+ * A host on another clock goes through the line of its first and last
+ * beacons (0 without two).
  */
-static bool to_host(const struct stream_info *si, uint64_t guest, uint64_t *host)
+static double host_tsc_ns_about(const struct host_trace *ht, uint64_t tsc)
+{
+	const struct beacons *bs = &ht->beacons;
+	double base, per, clk = (double)tsc;
+
+	if (!ht->tsc_clock) {
+		const struct beacon *a = bs->nr >= 2 ? &bs->b[0] : NULL;
+		const struct beacon *b = a ? &bs->b[bs->nr - 1] : NULL;
+
+		if (!a || b->tsc == a->tsc)
+			return 0;
+		clk = (double)a->clk + ((double)tsc - (double)a->tsc) *
+		      ((double)b->clk - (double)a->clk) / ((double)b->tsc - (double)a->tsc);
+	}
+	clock_about(ht->clock, &base, &per);
+	return base + clk * per;
+}
+
+/* Whether segment @sa of VM @a began after segment @sb of VM @b. */
+static bool began_later(const struct tsc_iter *it, const struct host_vm *a, uint64_t sa,
+			const struct host_vm *b, uint64_t sb)
+{
+	if (a->host == b->host || !sa || !sb)	/* 0: before the trace */
+		return sa > sb;
+	return host_tsc_ns_about(it->model.hosts[a->host], sa) >
+	       host_tsc_ns_about(it->model.hosts[b->host], sb);
+}
+
+/*
+ * Guest TSC -> host TSC for stream @si's vCPU, over its VMs: the segment
+ * that began last among those that fit; its VM (whose host's TSC @host is),
+ * or NULL. A migration's destination VM may be announced before its source
+ * (both qemu processes start together); what orders them is when each
+ * began to run the vCPU.
+ */
+static const struct host_vm *to_host(const struct tsc_iter *it, const struct stream_info *si,
+				     uint64_t guest, uint64_t *host)
 {
 	const struct trace_info *t = si->t;
-	bool found = false;
+	const struct host_vm *best = NULL;
 	uint64_t best_since = 0;
 
 	for (size_t i = t->nr_vms; i-- > 0;) {
 		uint64_t h, since;
 
 		if (host_model_to_host(t->vms[i], si->cpu, guest, &h, &since) &&
-		    (!found || since > best_since)) {
+		    (!best || began_later(it, t->vms[i], since, best, best_since))) {
 			*host = h;
 			best_since = since;
-			found = true;
+			best = t->vms[i];
 		}
 	}
-	return found;
+	return best;
 }
 
-/* The host-clock time, in ns from origin, of a host TSC value. */
-static bool host_ns(const struct trace_info *t, uint64_t tsc, int64_t *ns)
+/*
+ * Cycles @clk of clock @from, in cycles of clock @to: the same time from
+ * their origins, as babeltrace2 relates two hosts' clocks. Exact when
+ * their frequencies are equal, else rounded to the nearest cycle.
+ */
+static bool clock_to_clock(const bt_clock_class *from, uint64_t clk,
+			   const bt_clock_class *to, uint64_t *out)
 {
-	const bt_clock_class *cc = t->host->clock;
+	int64_t fs, ts;
+	uint64_t fc, tc, ff = bt_clock_class_get_frequency(from);
+	uint64_t tf = bt_clock_class_get_frequency(to);
+	__int128 v;
+
+	bt_clock_class_get_offset(from, &fs, &fc);
+	bt_clock_class_get_offset(to, &ts, &tc);
+	/* (fs - ts) s + (fc + clk) / ff s, in @to's cycles, less its tc. */
+	v = ((__int128)(fs - ts) * (__int128)ff + (__int128)fc + (__int128)clk) * (__int128)tf;
+	v = (v >= 0 ? v + (__int128)ff / 2 : v - (__int128)ff / 2) / (__int128)ff - (__int128)tc;
+	if (v < 0 || v > (__int128)UINT64_MAX)
+		return false;
+	*out = (uint64_t)v;
+	return true;
+}
+
+/* The time in ns from origin of cycles @tsc of clock @cc. */
+static bool clock_ns(const bt_clock_class *cc, uint64_t tsc, int64_t *ns)
+{
 	int64_t sec;
 	uint64_t cycles;
 
@@ -678,6 +740,12 @@ static bool host_ns(const struct trace_info *t, uint64_t tsc, int64_t *ns)
 	return bt_util_clock_cycles_to_ns_from_origin(tsc,
 			bt_clock_class_get_frequency(cc), sec, cycles, ns) ==
 		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
+}
+
+/* The time in ns from origin of cycles @clk of guest @t's host clock. */
+static bool host_ns(const struct trace_info *t, uint64_t clk, int64_t *ns)
+{
+	return clock_ns(t->host->clock, clk, ns);
 }
 
 /*
@@ -728,46 +796,60 @@ static int64_t host_frontier(const struct tsc_iter *it);
  * all its pairs before that have come, whichever order its CPUs' streams
  * came in, so the same pairs are kept in every graph.
  */
-static void host_beacons_read(struct tsc_iter *it, struct trace_info *t)
+static void host_beacons_read(struct tsc_iter *it, const struct trace_info *t,
+			      struct host_trace *ht)
 {
-	struct beacons *bs = &t->host->beacons;
-	double clk;
+	struct beacons *bs = &ht->beacons;
+	double clk, base = t->host_base_ns, per = t->host_ns_per_cycle;
 
 	if (hosts_ended(it)) {
 		beacons_set_final(bs, true);
 		return;
 	}
-	clk = ((double)host_frontier(it) - WAIT_MARGIN_NS - t->host_base_ns) /
-	      t->host_ns_per_cycle;
+	if (ht != t->host)	/* a guest migrated there: not cached */
+		clock_about(ht->clock, &base, &per);
+	clk = ((double)host_frontier(it) - WAIT_MARGIN_NS - base) / per;
 	beacons_settle(bs, clk <= 0 ? 0 : clk >= 1.8e19 ? UINT64_MAX : (uint64_t)clk);
 }
 
-/* The host clock's time, in ns, of host TSC @h: false while unknown. */
-static bool host_key(struct tsc_iter *it, struct trace_info *t, uint64_t h, int64_t *key)
+/*
+ * Host TSC @h of host @ht on that host's clock (its own cycles, or through
+ * its beacons): false while unknown.
+ */
+static enum beacons_status host_clk(struct tsc_iter *it, const struct trace_info *t,
+				    struct host_trace *ht, uint64_t h, uint64_t *clk)
 {
-	uint64_t clk = h;
+	*clk = h;
+	if (ht->tsc_clock)
+		return BEACONS_OK;
+	host_beacons_read(it, t, ht);
+	return beacons_clk_at(&ht->beacons, h, clk);
+}
 
-	if (!t->host->tsc_clock) {
-		host_beacons_read(it, t);
-		if (beacons_clk_at(&t->host->beacons, h, &clk) != BEACONS_OK)
-			return false;
-	}
-	return host_ns(t, clk, key);
+/* Host @ht's clock's time, in ns, of its TSC @h: false while unknown. */
+static bool host_key(struct tsc_iter *it, const struct trace_info *t,
+		     struct host_trace *ht, uint64_t h, int64_t *key)
+{
+	uint64_t clk;
+
+	return host_clk(it, t, ht, h, &clk) == BEACONS_OK && clock_ns(ht->clock, clk, key);
 }
 
 /*
  * Host TSC of guest beacon @b, once the host was read past it (by the
  * downtime margin), so that the offset in effect at it is known.
  */
-static bool beacon_host(struct tsc_iter *it, struct stream_info *si,
-			const struct beacon *b, uint64_t *h)
+static const struct host_vm *beacon_host(struct tsc_iter *it, struct stream_info *si,
+					 const struct beacon *b, uint64_t *h)
 {
+	const struct host_vm *vm = to_host(it, si, b->tsc, h);
 	int64_t key;
 
-	if (!to_host(si, b->tsc, h))
-		return false;
-	return hosts_ended(it) || (host_key(it, si->t, *h, &key) &&
-				   (__int128)key + it->f->downtime_ns <= host_frontier(it));
+	if (!vm)
+		return NULL;
+	return hosts_ended(it) ||
+	       (host_key(it, si->t, it->model.hosts[vm->host], *h, &key) &&
+		(__int128)key + it->f->downtime_ns <= host_frontier(it)) ? vm : NULL;
 }
 
 /*
@@ -779,11 +861,12 @@ static bool beacon_host(struct tsc_iter *it, struct stream_info *si,
  * the line whose slope matches the beacons before is used.
  */
 static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
-				 struct beacons *bs, uint64_t c, uint64_t *h)
+				 struct beacons *bs, uint64_t c, uint64_t *h,
+				 const struct host_vm **at)
 {
 	const struct beacon *a, *b;
 	uint64_t ha, hb, g, ga, gb, ratio;
-	const struct host_vm *vm = si->t->vms[si->t->nr_vms - 1];
+	const struct host_vm *vm = si->t->vms[si->t->nr_vms - 1], *va, *vb;
 	unsigned int frac;
 	double sr, sh, s0;
 	long pa;
@@ -796,16 +879,21 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
 	default:
 		return CONV_GUEST_BEACONS;
 	}
-	if (!beacon_host(it, si, a, &ha) || !beacon_host(it, si, b, &hb))
+	va = beacon_host(it, si, a, &ha);
+	vb = va ? beacon_host(it, si, b, &hb) : NULL;
+	if (!vb)
 		return hosts_ended(it) ? CONV_NO_OFFSET : CONV_WAIT;
 	g = beacons_line_at(a->clk, a->tsc, b->clk, b->tsc, c);
+	/* On two hosts (a migration between them): only the guest TSC is common. */
+	if (va->host != vb->host)
+		return (*at = to_host(it, si, g, h)) ? CONV_OK : CONV_NO_OFFSET;
 	/* No change between them: the guest TSC advanced as the host's did. */
 	host_model_scaling(vm, si->cpu, &ratio, &frac);
 	ga = tsc_guest_from_host(ha, 0, ratio, frac);
 	gb = tsc_guest_from_host(hb, 0, ratio, frac);
 	if ((int64_t)((b->tsc - a->tsc) - (gb - ga)) >= -2 &&
 	    (int64_t)((b->tsc - a->tsc) - (gb - ga)) <= 2)
-		return to_host(si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+		return (*at = to_host(it, si, g, h)) ? CONV_OK : CONV_NO_OFFSET;
 	/* A change between: which line is straight? */
 	pa = a - bs->b;
 	while (--pa >= 0 && bs->b[pa].dropped)
@@ -815,8 +903,9 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
 	s0 = pa >= 0 ? (double)(int64_t)(a->tsc - bs->b[pa].tsc) /
 		       (double)(a->clk - bs->b[pa].clk) : sh;
 	if ((sr > s0 ? sr - s0 : s0 - sr) < (sh > s0 ? sh - s0 : s0 - sh))
-		return to_host(si, g, h) ? CONV_OK : CONV_NO_OFFSET;
+		return (*at = to_host(it, si, g, h)) ? CONV_OK : CONV_NO_OFFSET;
 	*h = beacons_line_at(a->clk, ha, b->clk, hb, c);
+	*at = vb;
 	return CONV_OK;
 }
 
@@ -825,12 +914,17 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
  * cycles): guest clock -> guest TSC (its own, or through the beacons of its
  * vCPU) -> host TSC (the offset in effect) -> host clock (its own, or
  * through the host's beacons). CONV_WAIT: beacons after it are still to
- * come; the others say what is missing, for the error.
+ * come; the others say what is missing, for the error. A guest that
+ * migrated to another host goes through that host's TSC and clock, then
+ * onto its first host's clock as babeltrace2 relates the two (@h is then 0:
+ * not a TSC of its first host).
  */
 static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 			   uint64_t *out, uint64_t *g, uint64_t *h)
 {
 	struct trace_info *t = si->t;
+	const struct host_vm *vm = NULL;
+	struct host_trace *ht;
 	struct beacons *bs;
 	enum conv st;
 
@@ -842,25 +936,25 @@ static enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t
 		if (!bs)
 			return CONV_GUEST_BEACONS;
 		beacons_set_final(bs, inputs_ended(it, t->inputs));
-		st = beacons_to_host(it, si, bs, c, h);
+		st = beacons_to_host(it, si, bs, c, h, &vm);
 		if (st != CONV_OK)
 			return st;
-	} else if (!to_host(si, *g, h)) {
+	} else if (!(vm = to_host(it, si, *g, h))) {
 		return CONV_NO_OFFSET;
 	}
-	*out = *h;
-	if (!t->host->tsc_clock) {
-		host_beacons_read(it, t);
-		switch (beacons_clk_at(&t->host->beacons, *h, out)) {
-		case BEACONS_OK:
-			break;
-		case BEACONS_WAIT:
-			return CONV_WAIT;
-		default:
-			return CONV_HOST_BEACONS;
-		}
+	ht = it->model.hosts[vm->host];
+	switch (host_clk(it, t, ht, *h, out)) {
+	case BEACONS_OK:
+		break;
+	case BEACONS_WAIT:
+		return CONV_WAIT;
+	default:
+		return CONV_HOST_BEACONS;
 	}
-	return CONV_OK;
+	if (ht == t->host)
+		return CONV_OK;
+	*h = 0;
+	return clock_to_clock(ht->clock, *out, t->host->clock, out) ? CONV_OK : CONV_NO_OFFSET;
 }
 
 /*
@@ -917,20 +1011,20 @@ static bool convert_cs(struct tsc_iter *it, struct stream_info *si,
  * they come, while the host's event of the change is being read.
  */
 /* A guest's own time less host time (ns) under segment @seg, at @h. */
-static bool gap_of(const struct trace_info *t, const struct tsc_segment *seg,
-		   uint64_t h, int64_t *gap)
+static bool gap_of(const struct trace_info *t, const struct host_trace *ht,
+		   const struct tsc_segment *seg, uint64_t h, int64_t *gap)
 {
 	int64_t sec, own, host;
 	uint64_t cycles, g;
 
-	if (!t->clock || t->by_beacons || !t->host->tsc_clock)
+	if (!t->clock || t->by_beacons || !ht->tsc_clock)
 		return false;	/* not a TSC clock */
 	g = tsc_guest_from_host(h, seg->offset, seg->ratio, seg->frac_bits);
 	bt_clock_class_get_offset(t->clock, &sec, &cycles);
 	if (bt_util_clock_cycles_to_ns_from_origin(g, bt_clock_class_get_frequency(t->clock),
 						   sec, cycles, &own) !=
 	    BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK ||
-	    !host_ns(t, h, &host) ||
+	    !clock_ns(ht->clock, h, &host) ||
 	    (__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
 		return false;
 	*gap = own - host;
@@ -938,7 +1032,7 @@ static bool gap_of(const struct trace_info *t, const struct tsc_segment *seg,
 }
 
 /* A guest stream not converted yet: how it sits, from its vCPU's offset. */
-static void expect_stream(struct stream_info *si)
+static void expect_stream(const struct tsc_iter *it, struct stream_info *si)
 {
 	const struct trace_info *t = si->t;
 	int64_t gap;
@@ -949,19 +1043,20 @@ static void expect_stream(struct stream_info *si)
 
 			if (h->vcpu != si->cpu || !h->nr)
 				continue;
-			if (gap_of(t, &h->segs[h->nr - 1], h->segs[h->nr - 1].since, &gap) &&
+			if (gap_of(t, it->model.hosts[t->vms[i]->host], &h->segs[h->nr - 1],
+				   h->segs[h->nr - 1].since, &gap) &&
 			    gap > si->gap_next)
 				si->gap_next = gap;
 			return;
 		}
 }
 
-static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t vcpu,
-		       const struct tsc_segment *seg)
+static void expect_gap(struct tsc_iter *it, const struct trace_info *t,
+		       const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg)
 {
 	int64_t gap;
 
-	if (!seg->since || !gap_of(t, seg, seg->since, &gap))
+	if (!seg->since || !gap_of(t, it->model.hosts[vm->host], seg, seg->since, &gap))
 		return;		/* in effect before the trace: seen in the data */
 	for (size_t i = 0; i < it->nr_inputs; i++)
 		for (size_t k = 0; k < it->inputs[i].nr_streams; k++) {
@@ -973,17 +1068,21 @@ static void expect_gap(struct tsc_iter *it, const struct trace_info *t, uint32_t
 }
 
 /*
- * The offset of vCPU @vcpu just before @seg: the segment that began last
- * before it, in any of the guest's VMs (their order in t->vms is the order
- * the host announced them, not the order they ran the guest in).
+ * The offset of vCPU @vcpu just before @seg, of a VM on host @host: the
+ * segment that began last before it, in any of the guest's VMs on that host
+ * (their order in t->vms is the order the host announced them, not the
+ * order they ran the guest in; another host's TSC is another time base).
  */
-static bool offset_before(const struct trace_info *t, uint32_t vcpu,
+static bool offset_before(const struct trace_info *t, int host, uint32_t vcpu,
 			  const struct tsc_segment *seg, int64_t *off)
 {
 	const struct tsc_segment *best = NULL;
 
 	for (size_t k = 0; k < t->nr_vms; k++) {
 		const struct host_vm *v = t->vms[k];
+
+		if (v->host != host)
+			continue;
 
 		for (size_t c = 0; c < v->nr_vcpus; c++) {
 			const struct vcpu_history *h = &v->vcpus[c];
@@ -1005,14 +1104,15 @@ static bool offset_before(const struct trace_info *t, uint32_t vcpu,
  * came before it until it is read. Those already put on host time past it,
  * less the jump, may be early: say so, with the margin that avoids it.
  */
-static void check_set_back(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
-			   const struct tsc_segment *seg)
+static void check_set_back(struct tsc_iter *it, struct trace_info *t,
+			   const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg)
 {
 	uint64_t freq = bt_clock_class_get_frequency(t->host->clock);
 	int64_t before, back;
 
-	if (t->warned_downtime || !seg->since || !offset_before(t, vcpu, seg, &before) ||
-	    before <= seg->offset)
+	/* max_host_tsc is a TSC of its first host. */
+	if (t->warned_downtime || !seg->since || it->model.hosts[vm->host] != t->host ||
+	    !offset_before(t, vm->host, vcpu, seg, &before) || before <= seg->offset)
 		return;
 	back = before - seg->offset;	/* guest cycles, about host cycles */
 	if (!t->host->tsc_clock || (__int128)back * 1000000000 / (__int128)freq <= it->f->downtime_ns ||
@@ -1030,14 +1130,15 @@ static void check_set_back(struct tsc_iter *it, struct trace_info *t, uint32_t v
  * would then come later than their host time: widen the window of its
  * streams on that vCPU by the jump, at the TSC rate its beacons show.
  */
-static void expect_jump(struct tsc_iter *it, struct trace_info *t, uint32_t vcpu,
-			const struct tsc_segment *seg)
+static void expect_jump(struct tsc_iter *it, struct trace_info *t, const struct host_vm *vm,
+			uint32_t vcpu, const struct tsc_segment *seg)
 {
 	const struct beacons *bs = vcpu < t->nr_beacons ? &t->beacons[vcpu] : NULL;
 	int64_t before, jump;
 	double per_ns = 0;
 
-	if (!seg->since || !offset_before(t, vcpu, seg, &before) || seg->offset <= before)
+	if (!seg->since || !offset_before(t, vm->host, vcpu, seg, &before) ||
+	    seg->offset <= before)
 		return;
 	for (size_t i = bs ? bs->nr : 0; i-- > 1 && !per_ns;)
 		if (bs->b[i].clk > bs->b[i - 1].clk)	/* TSC cycles per clock ns */
@@ -1067,10 +1168,10 @@ static void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_
 		for (size_t k = 0; k < t->nr_vms; k++)
 			if (t->vms[k] == vm) {
 				if (t->by_beacons)
-					expect_jump(it, t, vcpu, seg);
+					expect_jump(it, t, vm, vcpu, seg);
 				else
-					expect_gap(it, t, vcpu, seg);
-				check_set_back(it, t, vcpu, seg);
+					expect_gap(it, t, vm, vcpu, seg);
+				check_set_back(it, t, vm, vcpu, seg);
 			}
 	}
 }
@@ -1492,7 +1593,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	}
 	if (si->t->kind == TRACE_GUEST && si->cpu_known && si->gap == INT64_MIN &&
 	    si->gap_next == INT64_MIN)
-		expect_stream(si);
+		expect_stream(it, si);
 	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
 		si->t->first_ns = ns;
 	if (!guest_beacon(it, si, m, cs)) {

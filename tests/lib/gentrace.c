@@ -12,14 +12,24 @@
  * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
  * ((host * ratio) >> frac) + offset.
  *
- * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST [MIGRATE]]]]]]]
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST [MIGRATE [MODES]]]]]]]]
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
  * and half between host and guest, RATE (default 1000000) events per second;
  * LOST (default 0): the host's CPU 0 says it lost that many events half-way.
  * MIGRATE 1: the guest migrates at the change after half of them: from it
  * on, its vCPUs run in a second VM with the same UUID (VM_B), which the
  * host announced before the first, as it does qemu -incoming's when that
- * process starts first.
+ * process starts first. MIGRATE 2: VM_B runs on a second host, DIR/host-b
+ * ("gen-host-b"), whose TSC is 2^48 cycles ahead of the first's, and whose
+ * clock says every instant HOST_B_SKEW cycles (1 us) later than the first
+ * host's does (two hosts' clocks never agree exactly). A guest event it
+ * ran carries as "host" the first host's TSC plus that skew: where the
+ * second host's clock puts it on the first one's. RATIO_PERMILLE applies to
+ * both hosts (2^48 * ratio >> 48 is exact, so each offset moves by ratio).
+ * MODES 1: the hosts also record their vCPU threads (kvm_tsc_vcpu) and
+ * each guest event's guest mode, a kvm_vcpu_entry and a kvm_vcpu_exit of
+ * its vCPU's thread 10 cycles around it (one stream per vCPU), for the
+ * accuracy check (sink.vmsync.check).
  * One guest event in 16 is a "tagged" one instead of a "filler": its tag
  * (an enumeration, 0 or 1 in turn) selects a variant option, "small"
  * (uint32_t seq * 7) or "big" (uint64_t seq * 0x100000001), so that a test
@@ -49,6 +59,8 @@
 #define VM_B_PID 5151
 #define VM_B_NAME "5151-13"
 #define HOST0 10000000000ULL		/* host TSC when the traces begin */
+#define HOST_B_DELTA (1ULL << FRAC)	/* MIGRATE 2: host B's TSC less host A's */
+#define HOST_B_SKEW 2000ULL		/* ... and its clock's error, in cycles */
 #define PKT_EVENTS 1024
 #define MAX_VCPUS 64
 #define MAX_CHANGES 256
@@ -56,7 +68,8 @@
 #define TAG_SMALL 7U
 #define TAG_BIG 0x100000001ULL
 
-enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER, EV_TAGGED };
+enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER, EV_TAGGED, EV_VCPU,
+       EV_ENTRY, EV_EXIT };
 
 struct stream {
 	FILE *f;
@@ -175,6 +188,9 @@ static void write_metadata(const char *dir, const char *uuid, const char *clock_
 		fprintf(f, "event { name = \"kvm_tsc_statedump_end\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_END);
 		fprintf(f, "event { name = \"kvm_tsc_guest\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; string uuid; string name; uint32_t nr_vcpus; }; };\n", EV_GUEST);
 		fprintf(f, "event { name = \"kvm_tsc_offset\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; uint32_t vcpu; int32_t vcpu_tid; int64_t offset; int64_t prev_offset; uint64_t ratio; uint64_t prev_ratio; uint8_t frac_bits; uint64_t host_tsc; }; };\n", EV_OFFSET);
+		fprintf(f, "event { name = \"kvm_tsc_vcpu\"; id = %d; stream_id = 0; fields := struct { int32_t qemu_pid; string vm; uint32_t vcpu; int32_t vcpu_tid; }; };\n", EV_VCPU);
+		fprintf(f, "event { name = \"kvm_vcpu_entry\"; id = %d; stream_id = 0; fields := struct { uint32_t vcpu; int32_t vcpu_tid; }; };\n", EV_ENTRY);
+		fprintf(f, "event { name = \"kvm_vcpu_exit\"; id = %d; stream_id = 0; fields := struct { uint32_t vcpu; int32_t vcpu_tid; }; };\n", EV_EXIT);
 	}
 	if (samples)
 		fprintf(f, "event { name = \"sample\"; id = %d; stream_id = 0; fields := struct { uint64_t h0; uint64_t h1; }; };\n",
@@ -265,6 +281,8 @@ int main(int argc, char **argv)
 	unsigned char host_uuid[16], guest_uuid[16];
 	const char *host_uuid_s = "5e7e0000-0000-4000-8000-000000000001";
 	const char *guest_uuid_s = "5e7e0000-0000-4000-8000-000000000002";
+	const char *host_b_uuid_s = "5e7e0000-0000-4000-8000-000000000004";
+	unsigned char host_b_uuid[16];
 	uint64_t events = argc > 2 ? strtoull(argv[2], NULL, 0) : 100000;
 	unsigned int vcpus = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 0) : 2;
 	unsigned int changes = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 8;
@@ -272,12 +290,15 @@ int main(int argc, char **argv)
 	uint64_t ratio = (uint64_t)(((unsigned __int128)permille << FRAC) / 1000);
 	uint64_t rate = argc > 6 ? strtoull(argv[6], NULL, 0) : 1000000;
 	uint64_t lost = argc > 7 ? strtoull(argv[7], NULL, 0) : 0;
-	bool migrate = argc > 8 && strtoul(argv[8], NULL, 0);
+	unsigned long migrate = argc > 8 ? strtoul(argv[8], NULL, 0) : 0;
+	bool two_hosts = migrate == 2;	/* VM_B on host B */
+	bool modes = argc > 9 && strtoul(argv[9], NULL, 0);
 	unsigned int on_b = changes / 2 + 1;	/* with MIGRATE: B's first change */
 	uint64_t host_n = events / 2, guest_n = events - host_n;
 	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
-	char hdir[4096], gdir[4096];
-	struct stream *hs[2], *gs[MAX_VCPUS];
+	char hdir[4096], gdir[4096], bdir[4096];
+	struct stream *hs[2], *hb[2] = { NULL, NULL }, *gs[MAX_VCPUS];
+	struct stream *ma[MAX_VCPUS] = { NULL }, *mb[MAX_VCPUS] = { NULL };	/* MODES */
 	size_t k[MAX_VCPUS] = { 0 };
 	uint64_t next_h, hi = 0;
 
@@ -285,8 +306,8 @@ int main(int argc, char **argv)
 		return from_samples(argv[2], strtoull(argv[3], NULL, 0),
 				    strtoull(argv[4], NULL, 0), argv[5]);
 	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille ||
-	    (migrate && !changes))
-		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE]]]]]]] (MIGRATE needs a change)",
+	    (migrate && !changes) || migrate > 2)
+		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE(0-2)]]]]]]] (MIGRATE needs a change)",
 		    MAX_VCPUS, MAX_CHANGES);
 	dt_g = span / (guest_n / vcpus + 1);
 	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
@@ -299,6 +320,15 @@ int main(int argc, char **argv)
 		       true, NULL, FREQ, 1700000000ULL * FREQ, false);
 	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest",
 		       false, GUEST_UUID, FREQ, 1700000000ULL * FREQ, false);
+	if (two_hosts) {
+		snprintf(bdir, sizeof(bdir), "%s/host-b", argv[1]);
+		if (mkdir(bdir, 0755))
+			die("%s: %s", bdir, strerror(errno));
+		uuid_bytes(host_b_uuid_s, host_b_uuid);
+		write_metadata(bdir, host_b_uuid_s, "5e7e0000-0000-4000-8000-0000000000c4",
+			       "gen-host-b", true, NULL, FREQ,
+			       1700000000ULL * FREQ - HOST_B_DELTA + HOST_B_SKEW, false);
+	}
 
 	/* Each vCPU's offsets: created at HOST0 + 100 + v, then CHANGES more. */
 	srandom(20261122);
@@ -326,8 +356,21 @@ int main(int argc, char **argv)
 
 	hs[0] = open_stream(hdir, 0, host_uuid);
 	hs[1] = open_stream(hdir, 1, host_uuid);
-	for (unsigned int v = 0; v < vcpus; v++)
+	if (two_hosts) {
+		hb[0] = open_stream(bdir, 0, host_b_uuid);
+		hb[1] = open_stream(bdir, 1, host_b_uuid);
+		event(hb[0], EV_DUMP_START, HOST0 + HOST_B_DELTA);
+		put_u32(hb[0], 0);
+		event(hb[0], EV_DUMP_END, HOST0 + HOST_B_DELTA + 10);
+		put_u32(hb[0], 0);
+	}
+	for (unsigned int v = 0; v < vcpus; v++) {
 		gs[v] = open_stream(gdir, v, guest_uuid);
+		if (modes)
+			ma[v] = open_stream(hdir, 2 + v, host_uuid);
+		if (modes && two_hosts)
+			mb[v] = open_stream(bdir, 2 + v, host_b_uuid);
+	}
 
 	/* Host: the dump, the VM, then fillers and offset events in time order. */
 	event(hs[0], EV_DUMP_START, HOST0);
@@ -335,12 +378,21 @@ int main(int argc, char **argv)
 	event(hs[0], EV_DUMP_END, HOST0 + 10);
 	put_u32(hs[0], 0);
 	if (migrate) {		/* the destination, announced first */
-		event(hs[0], EV_GUEST, HOST0 + 40);
-		put_u32(hs[0], VM_B_PID);
-		put_str(hs[0], VM_B_NAME);
-		put_str(hs[0], GUEST_UUID);
-		put_str(hs[0], "gen-guest");
-		put_u32(hs[0], vcpus);
+		struct stream *s = two_hosts ? hb[0] : hs[0];
+
+		event(s, EV_GUEST, HOST0 + 40 + (two_hosts ? HOST_B_DELTA : 0));
+		put_u32(s, VM_B_PID);
+		put_str(s, VM_B_NAME);
+		put_str(s, GUEST_UUID);
+		put_str(s, "gen-guest");
+		put_u32(s, vcpus);
+		for (unsigned int v = 0; modes && v < vcpus; v++) {
+			event(s, EV_VCPU, HOST0 + 40 + (two_hosts ? HOST_B_DELTA : 0));
+			put_u32(s, VM_B_PID);
+			put_str(s, VM_B_NAME);
+			put_u32(s, v);
+			put_u32(s, 5200 + v);
+		}
 	}
 	event(hs[0], EV_GUEST, HOST0 + 50);
 	put_u32(hs[0], 4242);
@@ -348,6 +400,13 @@ int main(int argc, char **argv)
 	put_str(hs[0], GUEST_UUID);
 	put_str(hs[0], "gen-guest");
 	put_u32(hs[0], vcpus);
+	for (unsigned int v = 0; modes && v < vcpus; v++) {
+		event(hs[0], EV_VCPU, HOST0 + 50);
+		put_u32(hs[0], 4242);
+		put_str(hs[0], VM_NAME);
+		put_u32(hs[0], v);
+		put_u32(hs[0], 4300 + v);
+	}
 	next_h = HOST0 + 1000;
 	for (;;) {
 		/* The earliest pending offset event, if before the next filler. */
@@ -358,22 +417,26 @@ int main(int argc, char **argv)
 				best = v;
 		if (best < vcpus && (hi >= host_n || ch[best][k[best]].at <= next_h)) {
 			const struct change *c = &ch[best][k[best]];
-			struct stream *s = hs[best % 2];
 			bool b = migrate && k[best] >= on_b;
+			bool on_host_b = b && two_hosts;
+			struct stream *s = on_host_b ? hb[best % 2] : hs[best % 2];
+			/* Host B's TSC is HOST_B_DELTA ahead: each offset, ratio less. */
+			uint64_t at = c->at + (on_host_b ? HOST_B_DELTA : 0);
+			int64_t less = on_host_b ? (int64_t)ratio : 0;
 			/* Its VM's vCPU had an offset before (not B's at its first). */
 			bool prev = k[best] && !(migrate && k[best] == on_b);
 
-			event(s, EV_OFFSET, c->at);
+			event(s, EV_OFFSET, at);
 			put_u32(s, b ? VM_B_PID : 4242);
 			put_str(s, b ? VM_B_NAME : VM_NAME);
 			put_u32(s, best);
 			put_u32(s, (b ? 5200 : 4300) + best);
-			put_u64(s, (uint64_t)c->offset);
-			put_u64(s, prev ? (uint64_t)ch[best][k[best] - 1].offset : 0);
+			put_u64(s, (uint64_t)(c->offset - less));
+			put_u64(s, prev ? (uint64_t)(ch[best][k[best] - 1].offset - less) : 0);
 			put_u64(s, ratio);
 			put_u64(s, prev ? ratio : 0);
 			put(s, &(uint8_t){ FRAC }, 1);
-			put_u64(s, c->at);
+			put_u64(s, at);
 			k[best]++;
 			continue;
 		}
@@ -384,6 +447,11 @@ int main(int argc, char **argv)
 		event(hs[hi % 2], EV_FILLER, next_h);
 		put_u64(hs[hi % 2], seq++);
 		put_u64(hs[hi % 2], next_h);
+		if (two_hosts && hi % 4 == 1) {	/* host B's own events */
+			event(hb[hi / 4 % 2], EV_FILLER, next_h + HOST_B_DELTA);
+			put_u64(hb[hi / 4 % 2], seq++);
+			put_u64(hb[hi / 4 % 2], next_h);
+		}
 		hi++;
 		next_h += dt_h;
 	}
@@ -391,12 +459,26 @@ int main(int argc, char **argv)
 	/* Guest: each vCPU's events at known host times, not in downtimes. */
 	for (unsigned int v = 0; v < vcpus; v++) {
 		size_t c = 0;
+		uint64_t skew;
 
 		for (uint64_t h = HOST0 + 1000 + 17 * v + dt_g; h < HOST0 + 1000 + span; h += dt_g) {
 			while (c < changes && ch[v][c + 1].at <= h)
 				c++;
 			if (c < changes && h >= ch[v][c + 1].at - ch[v][c + 1].down)
 				continue;	/* in the coming downtime */
+			skew = two_hosts && c >= on_b ? HOST_B_SKEW : 0;
+			if (modes) {	/* its vCPU thread in guest mode around it */
+				bool in_b = migrate && c >= on_b;
+				struct stream *m = two_hosts && in_b ? mb[v] : ma[v];
+				uint64_t at = h + (two_hosts && in_b ? HOST_B_DELTA : 0);
+
+				event(m, EV_ENTRY, at - 10);
+				put_u32(m, v);
+				put_u32(m, (in_b ? 5200 : 4300) + v);
+				event(m, EV_EXIT, at + 10);
+				put_u32(m, v);
+				put_u32(m, (in_b ? 5200 : 4300) + v);
+			}
 			if (seq % 16 == 5) {	/* a variant, whose value says its seq */
 				event(gs[v], EV_TAGGED, guest_tsc(h, ratio, ch[v][c].offset));
 				put(gs[v], &(uint8_t){ (seq / 16) & 1 }, 1);
@@ -408,12 +490,20 @@ int main(int argc, char **argv)
 				event(gs[v], EV_FILLER, guest_tsc(h, ratio, ch[v][c].offset));
 			}
 			put_u64(gs[v], seq++);
-			put_u64(gs[v], h);
+			put_u64(gs[v], h + skew);
 		}
 	}
 	close_stream(hs[0]);
 	close_stream(hs[1]);
-	for (unsigned int v = 0; v < vcpus; v++)
+	for (int i = 0; i < 2; i++)
+		if (hb[i])
+			close_stream(hb[i]);
+	for (unsigned int v = 0; v < vcpus; v++) {
 		close_stream(gs[v]);
+		if (ma[v])
+			close_stream(ma[v]);
+		if (mb[v])
+			close_stream(mb[v]);
+	}
 	return 0;
 }
