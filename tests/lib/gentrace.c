@@ -12,7 +12,7 @@
  * (the offset moves back: a migration, a restore). The guest TSC is KVM's:
  * ((host * ratio) >> frac) + offset.
  *
- * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST [MIGRATE [MODES]]]]]]]]
+ * Usage: vmsync-gentrace DIR [EVENTS [VCPUS [CHANGES [RATIO_PERMILLE [RATE [LOST [MIGRATE [MODES [GUESTS]]]]]]]]]
  * writes DIR/host and DIR/guest; EVENTS (default 100000) are shared half
  * and half between host and guest, RATE (default 1000000) events per second;
  * LOST (default 0): the host's CPU 0 says it lost that many events half-way.
@@ -30,6 +30,9 @@
  * each guest event's guest mode, a kvm_vcpu_entry and a kvm_vcpu_exit of
  * its vCPU's thread 10 cycles around it (one stream per vCPU), for the
  * accuracy check (sink.vmsync.check).
+ * GUESTS 2: a second guest runs beside the first, in VM 6161-14 with UUID
+ * GUEST2_UUID and offsets of its own, traced in DIR/guest-2 ("gen-guest-2",
+ * a clock of its own); it shares the guest events' half.
  * One guest event in 16 is a "tagged" one instead of a "filler": its tag
  * (an enumeration, 0 or 1 in turn) selects a variant option, "small"
  * (uint32_t seq * 7) or "big" (uint64_t seq * 0x100000001), so that a test
@@ -58,6 +61,9 @@
 #define VM_NAME "4242-12"
 #define VM_B_PID 5151
 #define VM_B_NAME "5151-13"
+#define GUEST2_UUID "9e5e7a7e-0000-4000-8000-00000000ef02"
+#define VM_2_PID 6161
+#define VM_2_NAME "6161-14"
 #define HOST0 10000000000ULL		/* host TSC when the traces begin */
 #define HOST_B_DELTA (1ULL << FRAC)	/* MIGRATE 2: host B's TSC less host A's */
 #define HOST_B_SKEW 2000ULL		/* ... and its clock's error, in cycles */
@@ -277,8 +283,9 @@ static int from_samples(const char *uuid, uint64_t freq, uint64_t offset, const 
 
 int main(int argc, char **argv)
 {
-	static struct change ch[MAX_VCPUS][MAX_CHANGES + 1];
-	unsigned char host_uuid[16], guest_uuid[16];
+	/* Per vCPU slot: the first guest's vCPUs, then the second's. */
+	static struct change ch[2 * MAX_VCPUS][MAX_CHANGES + 1];
+	unsigned char host_uuid[16], guest_uuid[16], guest2_uuid[16];
 	const char *host_uuid_s = "5e7e0000-0000-4000-8000-000000000001";
 	const char *guest_uuid_s = "5e7e0000-0000-4000-8000-000000000002";
 	const char *host_b_uuid_s = "5e7e0000-0000-4000-8000-000000000004";
@@ -293,33 +300,45 @@ int main(int argc, char **argv)
 	unsigned long migrate = argc > 8 ? strtoul(argv[8], NULL, 0) : 0;
 	bool two_hosts = migrate == 2;	/* VM_B on host B */
 	bool modes = argc > 9 && strtoul(argv[9], NULL, 0);
+	unsigned int guests = argc > 10 ? (unsigned int)strtoul(argv[10], NULL, 0) : 1;
+	unsigned int slots;
 	unsigned int on_b = changes / 2 + 1;	/* with MIGRATE: B's first change */
 	uint64_t host_n = events / 2, guest_n = events - host_n;
 	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
-	char hdir[4096], gdir[4096], bdir[4096];
-	struct stream *hs[2], *hb[2] = { NULL, NULL }, *gs[MAX_VCPUS];
+	char hdir[4096], gdir[4096], bdir[4096], g2dir[4096];
+	struct stream *hs[2], *hb[2] = { NULL, NULL }, *gs[2 * MAX_VCPUS];
 	struct stream *ma[MAX_VCPUS] = { NULL }, *mb[MAX_VCPUS] = { NULL };	/* MODES */
-	size_t k[MAX_VCPUS] = { 0 };
+	size_t k[2 * MAX_VCPUS] = { 0 };
 	uint64_t next_h, hi = 0;
 
 	if (argc == 6 && !strcmp(argv[1], "--from-samples"))
 		return from_samples(argv[2], strtoull(argv[3], NULL, 0),
 				    strtoull(argv[4], NULL, 0), argv[5]);
 	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille ||
-	    (migrate && !changes) || migrate > 2)
-		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE(0-2)]]]]]]] (MIGRATE needs a change)",
+	    (migrate && !changes) || migrate > 2 || !guests || guests > 2 || (modes && guests > 1))
+		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE(0-2) [MODES [GUESTS(1-2)]]]]]]]]] (MIGRATE needs a change; MODES one guest)",
 		    MAX_VCPUS, MAX_CHANGES);
-	dt_g = span / (guest_n / vcpus + 1);
+	slots = vcpus * guests;
+	dt_g = span / (guest_n / slots + 1);
 	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
 	snprintf(gdir, sizeof(gdir), "%s/guest", argv[1]);
 	if ((mkdir(argv[1], 0755) && errno != EEXIST) || mkdir(hdir, 0755) || mkdir(gdir, 0755))
 		die("%s: %s (give a new directory)", argv[1], strerror(errno));
 	uuid_bytes(host_uuid_s, host_uuid);
 	uuid_bytes(guest_uuid_s, guest_uuid);
+	uuid_bytes("5e7e0000-0000-4000-8000-000000000005", guest2_uuid);
 	write_metadata(hdir, host_uuid_s, "5e7e0000-0000-4000-8000-0000000000c1", "gen-host",
 		       true, NULL, FREQ, 1700000000ULL * FREQ, false);
 	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest",
 		       false, GUEST_UUID, FREQ, 1700000000ULL * FREQ, false);
+	if (guests > 1) {
+		snprintf(g2dir, sizeof(g2dir), "%s/guest-2", argv[1]);
+		if (mkdir(g2dir, 0755))
+			die("%s: %s", g2dir, strerror(errno));
+		write_metadata(g2dir, "5e7e0000-0000-4000-8000-000000000005",
+			       "5e7e0000-0000-4000-8000-0000000000c5", "gen-guest-2",
+			       false, GUEST2_UUID, FREQ, 1700000000ULL * FREQ, false);
+	}
 	if (two_hosts) {
 		snprintf(bdir, sizeof(bdir), "%s/host-b", argv[1]);
 		if (mkdir(bdir, 0755))
@@ -332,7 +351,7 @@ int main(int argc, char **argv)
 
 	/* Each vCPU's offsets: created at HOST0 + 100 + v, then CHANGES more. */
 	srandom(20261122);
-	for (unsigned int v = 0; v < vcpus; v++) {
+	for (unsigned int v = 0; v < slots; v++) {
 		ch[v][0] = (struct change){ HOST0 + 100 + v,
 					    -(int64_t)guest_tsc(HOST0, ratio, 0) + 1000 * v, 0 };
 		for (unsigned int c = 1; c <= changes; c++) {
@@ -370,6 +389,8 @@ int main(int argc, char **argv)
 			ma[v] = open_stream(hdir, 2 + v, host_uuid);
 		if (modes && two_hosts)
 			mb[v] = open_stream(bdir, 2 + v, host_b_uuid);
+		if (guests > 1)
+			gs[vcpus + v] = open_stream(g2dir, v, guest2_uuid);
 	}
 
 	/* Host: the dump, the VM, then fillers and offset events in time order. */
@@ -407,30 +428,39 @@ int main(int argc, char **argv)
 		put_u32(hs[0], v);
 		put_u32(hs[0], 4300 + v);
 	}
+	if (guests > 1) {
+		event(hs[0], EV_GUEST, HOST0 + 60);
+		put_u32(hs[0], VM_2_PID);
+		put_str(hs[0], VM_2_NAME);
+		put_str(hs[0], GUEST2_UUID);
+		put_str(hs[0], "gen-guest-2");
+		put_u32(hs[0], vcpus);
+	}
 	next_h = HOST0 + 1000;
 	for (;;) {
 		/* The earliest pending offset event, if before the next filler. */
-		unsigned int best = vcpus;
+		unsigned int best = slots;
 
-		for (unsigned int v = 0; v < vcpus; v++)
-			if (k[v] <= changes && (best == vcpus || ch[v][k[v]].at < ch[best][k[best]].at))
+		for (unsigned int v = 0; v < slots; v++)
+			if (k[v] <= changes && (best == slots || ch[v][k[v]].at < ch[best][k[best]].at))
 				best = v;
-		if (best < vcpus && (hi >= host_n || ch[best][k[best]].at <= next_h)) {
+		if (best < slots && (hi >= host_n || ch[best][k[best]].at <= next_h)) {
 			const struct change *c = &ch[best][k[best]];
-			bool b = migrate && k[best] >= on_b;
+			bool second = best >= vcpus;	/* the second guest's vCPU */
+			bool b = migrate && !second && k[best] >= on_b;
 			bool on_host_b = b && two_hosts;
 			struct stream *s = on_host_b ? hb[best % 2] : hs[best % 2];
 			/* Host B's TSC is HOST_B_DELTA ahead: each offset, ratio less. */
 			uint64_t at = c->at + (on_host_b ? HOST_B_DELTA : 0);
 			int64_t less = on_host_b ? (int64_t)ratio : 0;
 			/* Its VM's vCPU had an offset before (not B's at its first). */
-			bool prev = k[best] && !(migrate && k[best] == on_b);
+			bool prev = k[best] && !(b && k[best] == on_b);
 
 			event(s, EV_OFFSET, at);
-			put_u32(s, b ? VM_B_PID : 4242);
-			put_str(s, b ? VM_B_NAME : VM_NAME);
-			put_u32(s, best);
-			put_u32(s, (b ? 5200 : 4300) + best);
+			put_u32(s, second ? VM_2_PID : b ? VM_B_PID : 4242);
+			put_str(s, second ? VM_2_NAME : b ? VM_B_NAME : VM_NAME);
+			put_u32(s, best % vcpus);
+			put_u32(s, (second ? 6300 : b ? 5200 : 4300) + best % vcpus);
 			put_u64(s, (uint64_t)(c->offset - less));
 			put_u64(s, prev ? (uint64_t)(ch[best][k[best] - 1].offset - less) : 0);
 			put_u64(s, ratio);
@@ -457,16 +487,17 @@ int main(int argc, char **argv)
 	}
 
 	/* Guest: each vCPU's events at known host times, not in downtimes. */
-	for (unsigned int v = 0; v < vcpus; v++) {
+	for (unsigned int v = 0; v < slots; v++) {
 		size_t c = 0;
 		uint64_t skew;
+		bool second = v >= vcpus;
 
 		for (uint64_t h = HOST0 + 1000 + 17 * v + dt_g; h < HOST0 + 1000 + span; h += dt_g) {
 			while (c < changes && ch[v][c + 1].at <= h)
 				c++;
 			if (c < changes && h >= ch[v][c + 1].at - ch[v][c + 1].down)
 				continue;	/* in the coming downtime */
-			skew = two_hosts && c >= on_b ? HOST_B_SKEW : 0;
+			skew = two_hosts && !second && c >= on_b ? HOST_B_SKEW : 0;
 			if (modes) {	/* its vCPU thread in guest mode around it */
 				bool in_b = migrate && c >= on_b;
 				struct stream *m = two_hosts && in_b ? mb[v] : ma[v];
@@ -498,8 +529,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (hb[i])
 			close_stream(hb[i]);
-	for (unsigned int v = 0; v < vcpus; v++) {
+	for (unsigned int v = 0; v < slots; v++)
 		close_stream(gs[v]);
+	for (unsigned int v = 0; v < vcpus; v++) {
 		if (ma[v])
 			close_stream(ma[v]);
 		if (mb[v])
