@@ -645,28 +645,37 @@ static void refresh_vms(struct tsc_iter *it, struct trace_info *t)
 		}
 }
 
+/* The time in ns from origin of cycles @tsc of clock @cc. */
+static bool clock_ns(const bt_clock_class *cc, uint64_t tsc, int64_t *ns)
+{
+	int64_t sec;
+	uint64_t cycles;
+
+	bt_clock_class_get_offset(cc, &sec, &cycles);
+	return bt_util_clock_cycles_to_ns_from_origin(tsc,
+			bt_clock_class_get_frequency(cc), sec, cycles, ns) ==
+		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
+}
+
 /*
- * About when host TSC @tsc of host @ht was, in ns from origin: to order
- * segments of VMs on different hosts, whose TSCs are different time bases.
- * A host on another clock goes through the line of its first and last
- * beacons (0 without two).
+ * When host TSC @tsc of host @ht was, in ns from origin (INT64_MIN when
+ * unknown): to order segments of VMs on different hosts, whose TSCs are
+ * different time bases. A host on another clock goes through the line of
+ * its first and last beacons.
  */
-static double host_tsc_ns_about(const struct host_trace *ht, uint64_t tsc)
+static int64_t host_tsc_ns(const struct host_trace *ht, uint64_t tsc)
 {
 	const struct beacons *bs = &ht->beacons;
-	double base, per, clk = (double)tsc;
+	uint64_t clk = tsc;
+	int64_t ns;
 
 	if (!ht->tsc_clock) {
-		const struct beacon *a = bs->nr >= 2 ? &bs->b[0] : NULL;
-		const struct beacon *b = a ? &bs->b[bs->nr - 1] : NULL;
-
-		if (!a || b->tsc == a->tsc)
-			return 0;
-		clk = (double)a->clk + ((double)tsc - (double)a->tsc) *
-		      ((double)b->clk - (double)a->clk) / ((double)b->tsc - (double)a->tsc);
+		if (bs->nr < 2)
+			return INT64_MIN;
+		clk = beacons_line_at(bs->b[0].tsc, bs->b[0].clk, bs->b[bs->nr - 1].tsc,
+				      bs->b[bs->nr - 1].clk, tsc);
 	}
-	clock_about(ht->clock, &base, &per);
-	return base + clk * per;
+	return clock_ns(ht->clock, clk, &ns) ? ns : INT64_MIN;
 }
 
 /* Whether segment @sa of VM @a began after segment @sb of VM @b. */
@@ -675,8 +684,8 @@ static bool began_later(const struct tsc_iter *it, const struct host_vm *a, uint
 {
 	if (a->host == b->host || !sa || !sb)	/* 0: before the trace */
 		return sa > sb;
-	return host_tsc_ns_about(it->model.hosts[a->host], sa) >
-	       host_tsc_ns_about(it->model.hosts[b->host], sb);
+	return host_tsc_ns(it->model.hosts[a->host], sa) >
+	       host_tsc_ns(it->model.hosts[b->host], sb);
 }
 
 /*
@@ -728,18 +737,6 @@ static bool clock_to_clock(const bt_clock_class *from, uint64_t clk,
 		return false;
 	*out = (uint64_t)v;
 	return true;
-}
-
-/* The time in ns from origin of cycles @tsc of clock @cc. */
-static bool clock_ns(const bt_clock_class *cc, uint64_t tsc, int64_t *ns)
-{
-	int64_t sec;
-	uint64_t cycles;
-
-	bt_clock_class_get_offset(cc, &sec, &cycles);
-	return bt_util_clock_cycles_to_ns_from_origin(tsc,
-			bt_clock_class_get_frequency(cc), sec, cycles, ns) ==
-		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
 }
 
 /* The time in ns from origin of cycles @clk of guest @t's host clock. */
