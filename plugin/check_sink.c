@@ -14,8 +14,9 @@
  * guest vCPU is named by the guest's UUID (env vmsync_host_uuid) when known,
  * else by its VM (env vmsync_host_vm): a migrated guest runs in several VMs,
  * one after the other (on several hosts, when named by UUID), and its vCPU
- * is in guest mode while any of their threads for it is. The host's kvm_tsc_guest events give each VM's UUID,
- * its kvm_tsc_vcpu events the thread of each (VM, vCPU), its
+ * is in guest mode while any of their threads for it is. The host's
+ * kvm_tsc_guest events give each VM's UUID, its kvm_tsc_vcpu events the
+ * thread of each (VM, vCPU), its
  * kvm_vcpu_entry/exit events that thread's modes.
  */
 #include <inttypes.h>
