@@ -24,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_util.h"
 #include "check_sink.h"
 #include "ptr_map.h"
+#include "vmsync_format.h"
 
 struct guest_vcpu {		/* one vCPU of one guest, whichever VM runs it */
 	char host[64], guest[64];	/* guest: its UUID, or its VM's name */
@@ -66,37 +68,6 @@ struct check_sink {
 	size_t nr_dist, cap_dist;
 	bool nomem;
 };
-
-static const char *env_str(const bt_trace *t, const char *name)
-{
-	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(t, name);
-
-	return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
-}
-
-static const bt_field *payload(const bt_event *ev, const char *name)
-{
-	const bt_field *p = bt_event_borrow_payload_field_const(ev);
-
-	return p ? bt_field_structure_borrow_member_field_by_name_const(p, name) : NULL;
-}
-
-static bool payload_int(const bt_event *ev, const char *name, int64_t *v)
-{
-	const bt_field *f = payload(ev, name);
-
-	if (!f)
-		return false;
-	if (bt_field_class_type_is(bt_field_get_class_type(f),
-				   BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
-		*v = bt_field_integer_signed_get_value(f);
-	else if (bt_field_class_type_is(bt_field_get_class_type(f),
-					BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
-		*v = (int64_t)bt_field_integer_unsigned_get_value(f);
-	else
-		return false;
-	return true;
-}
 
 static struct vcpu_thread *thread_find(struct check_sink *c, const char *host,
 				       const char *vm, int64_t vcpu, int64_t tid)
@@ -154,7 +125,7 @@ static void link_thread(struct guest_vcpu *g, struct vcpu_thread *t)
 /* kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs. */
 static bool note_guest(struct check_sink *c, const char *host, const bt_event *ev)
 {
-	const bt_field *vm = payload(ev, "vm"), *uuid = payload(ev, "uuid");
+	const bt_field *vm = payload_member(ev, "vm"), *uuid = payload_member(ev, "uuid");
 	struct vm_uuid *n;
 
 	if (!vm || !uuid || bt_field_get_class_type(vm) != BT_FIELD_CLASS_TYPE_STRING ||
@@ -175,7 +146,7 @@ static bool note_guest(struct check_sink *c, const char *host, const bt_event *e
 /* kvm_tsc_vcpu: which thread runs a VM's vCPU (the latest one wins). */
 static bool note_vcpu(struct check_sink *c, const char *host, const bt_event *ev)
 {
-	const bt_field *vm = payload(ev, "vm");
+	const bt_field *vm = payload_member(ev, "vm");
 	int64_t vcpu, tid;
 	struct vcpu_thread *t;
 
@@ -289,23 +260,18 @@ static bool guest_event(struct check_sink *c, const bt_message *m, int64_t ns)
 	c->events++;
 	if (!g) {
 		const bt_trace *tr = bt_stream_borrow_trace_const(s);
-		const char *host = env_str(tr, "vmsync_host_hostname");
-		const char *guest = env_str(tr, "vmsync_host_uuid");
-		const bt_packet *p = bt_event_borrow_packet_const(ev);
-		const bt_field *ctx = p ? bt_packet_borrow_context_field_const(p) : NULL;
-		const bt_field *cpu = ctx ?
-			bt_field_structure_borrow_member_field_by_name_const(ctx, "cpu_id") : NULL;
+		const char *host = env_str(tr, ENV_HOST_HOSTNAME);
+		const char *guest = env_str(tr, ENV_HOST_UUID);
+		bool cpu_known;
+		uint32_t cpu = packet_cpu(bt_event_borrow_packet_const(ev), &cpu_known);
 
 		if (!guest)
-			guest = env_str(tr, "vmsync_host_vm");
-		if (!host || !guest || !cpu ||
-		    !bt_field_class_type_is(bt_field_get_class_type(cpu),
-					    BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+			guest = env_str(tr, ENV_HOST_VM);
+		if (!host || !guest || !cpu_known) {
 			c->unmatched++;
 			return true;
 		}
-		g = guest_find(c, host, guest,
-			       (uint32_t)bt_field_integer_unsigned_get_value(cpu));
+		g = guest_find(c, host, guest, cpu);
 		if (!g || !ptr_map_put(&c->guest_streams, s, g))
 			return false;
 	}
@@ -342,12 +308,12 @@ static bool host_event(struct check_sink *c, const bt_message *m, const char *ho
 
 	if (!name)
 		return true;
-	if (!strcmp(name, "kvm_tsc_vcpu"))
+	if (!strcmp(name, EV_VCPU))
 		return note_vcpu(c, host, ev);
-	if (!strcmp(name, "kvm_tsc_guest"))
+	if (!strcmp(name, EV_GUEST))
 		return note_guest(c, host, ev);
-	entry = !strcmp(name, "kvm_vcpu_entry");
-	if (!entry && strcmp(name, "kvm_vcpu_exit"))
+	entry = !strcmp(name, EV_VCPU_ENTRY);
+	if (!entry && strcmp(name, EV_VCPU_EXIT))
 		return true;
 	if (!payload_int(ev, "vcpu_tid", &tid))
 		return true;
@@ -374,9 +340,9 @@ static bool consume_one(struct check_sink *c, const bt_message *m)
 		return true;
 	tr = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(
 		bt_message_event_borrow_event_const(m)));
-	if (env_str(tr, "vmsync_rebased"))
+	if (env_str(tr, ENV_REBASED))
 		return guest_event(c, m, ns);
-	host = env_str(tr, "hostname");
+	host = env_str(tr, ENV_HOSTNAME);
 	return host_event(c, m, host ? host : "", ns);
 }
 

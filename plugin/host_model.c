@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bt_util.h"
 #include "host_model.h"
 #include "tsc_math.h"
 
@@ -20,53 +21,18 @@ bool host_model_is_host_class(const bt_stream_class *sc)
 		const char *name = bt_event_class_get_name(
 			bt_stream_class_borrow_event_class_by_index_const(sc, i));
 
-		if (name && (!strcmp(name, "kvm_tsc_offset") ||
-			     !strcmp(name, "kvm_tsc_guest")))
+		if (name && (!strcmp(name, EV_OFFSET) ||
+			     !strcmp(name, EV_GUEST)))
 			return true;
 	}
 	return false;
-}
-
-static const bt_field *member(const bt_event *ev, const char *name)
-{
-	const bt_field *p = bt_event_borrow_payload_field_const(ev);
-
-	return p ? bt_field_structure_borrow_member_field_by_name_const(p, name)
-		 : NULL;
-}
-
-static bool get_int(const bt_event *ev, const char *name, int64_t *v)
-{
-	const bt_field *f = member(ev, name);
-	bt_field_class_type t;
-
-	if (!f)
-		return false;
-	t = bt_field_get_class_type(f);
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
-		*v = bt_field_integer_signed_get_value(f);
-	else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
-		*v = (int64_t)bt_field_integer_unsigned_get_value(f);
-	else
-		return false;
-	return true;
-}
-
-static void get_str(const bt_event *ev, const char *name, char *buf,
-		    size_t len)
-{
-	const bt_field *f = member(ev, name);
-
-	buf[0] = '\0';
-	if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
-		snprintf(buf, len, "%s", bt_field_string_get_value(f));
 }
 
 static int host_index(struct host_model *m, const bt_event *ev)
 {
 	const bt_stream *s = bt_event_borrow_stream_const(ev);
 	const bt_trace *t = bt_stream_borrow_trace_const(s);
-	const bt_value *v;
+	const char *v;
 	struct host_trace *h, **arr;
 	size_t i;
 
@@ -90,12 +56,10 @@ static int host_index(struct host_model *m, const bt_event *ev)
 		     m->beacon_limit_ns);
 	/* Its CPUs' pairs may come in any order: the reader says how far. */
 	beacons_settle(&h->beacons, 0);
-	snprintf(h->name, sizeof(h->name), "%s",
-		 bt_trace_get_name(t) ? bt_trace_get_name(t) : "(unnamed)");
-	v = bt_trace_borrow_environment_entry_value_by_name_const(t, "hostname");
-	if (v && bt_value_is_string(v))
-		snprintf(h->hostname, sizeof(h->hostname), "%s",
-			 bt_value_string_get(v));
+	snprintf(h->name, sizeof(h->name), "%s", trace_name(t));
+	v = env_str(t, ENV_HOSTNAME);
+	if (v)
+		snprintf(h->hostname, sizeof(h->hostname), "%s", v);
 	return (int)m->nr_hosts++;
 }
 
@@ -174,16 +138,16 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 {
 	char vm[32], reason[16] = "";
 	int64_t vcpu, offset, ratio, frac, host_tsc;
-	const bt_field *r = member(ev, "reason");
+	const bt_field *r = payload_member(ev, "reason");
 	struct tsc_segment s;
 	struct host_vm *v;
 	struct vcpu_history *h;
 	size_t n;
 
-	get_str(ev, "vm", vm, sizeof(vm));
-	if (!get_int(ev, "vcpu", &vcpu) || !get_int(ev, "offset", &offset) ||
-	    !get_int(ev, "ratio", &ratio) || !get_int(ev, "frac_bits", &frac) ||
-	    !get_int(ev, "host_tsc", &host_tsc))
+	payload_str(ev, "vm", vm, sizeof(vm));
+	if (!payload_int(ev, "vcpu", &vcpu) || !payload_int(ev, "offset", &offset) ||
+	    !payload_int(ev, "ratio", &ratio) || !payload_int(ev, "frac_bits", &frac) ||
+	    !payload_int(ev, "host_tsc", &host_tsc))
 		return true;	/* not the event this plugin knows: ignore */
 	if (r && bt_field_class_type_is(bt_field_get_class_type(r),
 					BT_FIELD_CLASS_TYPE_ENUMERATION)) {
@@ -224,18 +188,18 @@ static bool guest_event(struct host_model *m, int host, const bt_event *ev)
 	struct host_vm *v;
 	int64_t pid = 0;
 
-	get_str(ev, "vm", vm, sizeof(vm));
+	payload_str(ev, "vm", vm, sizeof(vm));
 	v = vm_get(m, host, vm);
 	if (!v)
 		return false;
-	get_str(ev, "uuid", v->uuid, sizeof(v->uuid));
+	payload_str(ev, "uuid", v->uuid, sizeof(v->uuid));
 	if (!strcmp(v->uuid, NIL_UUID))
 		v->uuid[0] = '\0';
 	m->vms_gen++;	/* its offsets may have come first, from another CPU */
-	get_str(ev, "name", v->name, sizeof(v->name));
+	payload_str(ev, "name", v->name, sizeof(v->name));
 	if (!strcmp(v->name, "(none)"))
 		v->name[0] = '\0';
-	get_int(ev, "qemu_pid", &pid);
+	payload_int(ev, "qemu_pid", &pid);
 	v->qemu_pid = pid;
 	return true;
 }
@@ -247,22 +211,22 @@ bool host_model_event(struct host_model *m, const bt_event *ev,
 	int64_t tsc;
 	int host;
 
-	if (!name || strncmp(name, "kvm_tsc_", 8))
+	if (!name || strncmp(name, EV_KVM_TSC_PREFIX, strlen(EV_KVM_TSC_PREFIX)))
 		return true;
 	host = host_index(m, ev);
 	if (host < 0)
 		return false;
 	/* Beacons, and offset events (read at VM entry), pair clock and TSC. */
 	if (cs && !m->hosts[host]->tsc_clock &&
-	    (get_int(ev, "tsc", &tsc) || get_int(ev, "host_tsc", &tsc)) &&
+	    (payload_int(ev, "tsc", &tsc) || payload_int(ev, "host_tsc", &tsc)) &&
 	    !beacons_add(&m->hosts[host]->beacons, bt_clock_snapshot_get_value(cs),
 			 (uint64_t)tsc))
 		return false;
-	if (!strcmp(name, "kvm_tsc_offset"))
+	if (!strcmp(name, EV_OFFSET))
 		return offset_event(m, host, ev);
-	if (!strcmp(name, "kvm_tsc_guest"))
+	if (!strcmp(name, EV_GUEST))
 		return guest_event(m, host, ev);
-	if (!strcmp(name, "kvm_tsc_statedump_end"))
+	if (!strcmp(name, EV_STATEDUMP_END))
 		m->hosts[host]->dumped = true;
 	return true;
 }

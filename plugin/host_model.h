@@ -12,9 +12,7 @@
 #include <stdint.h>
 
 #include "beacons.h"
-
-/* The name of vmsync's raw-TSC trace clock (lttng-clock-tsc). */
-#define TSC_CLOCK_NAME "vmsync_tsc"
+#include "vmsync_format.h"
 
 /* One value of a vCPU's offset and ratio, in effect from host TSC @since. */
 struct tsc_segment {

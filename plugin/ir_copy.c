@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ir_copy.h"
+#include "vmsync_format.h"
 
 static void *fail(struct ir_copy *c, const char *fmt, ...)
 {
@@ -432,14 +433,14 @@ static bt_trace *copy_trace(struct ir_copy *c, const bt_trace *in,
 			bt_trace_set_environment_entry_string(out, name,
 				bt_value_string_get(v));
 	}
-	bt_trace_set_environment_entry_string(out, "vmsync_rebased", note->mode);
-	bt_trace_set_environment_entry_string(out, "vmsync_host_trace",
+	bt_trace_set_environment_entry_string(out, ENV_REBASED, note->mode);
+	bt_trace_set_environment_entry_string(out, ENV_HOST_TRACE,
 					      note->host_trace);
-	bt_trace_set_environment_entry_string(out, "vmsync_host_hostname",
+	bt_trace_set_environment_entry_string(out, ENV_HOST_HOSTNAME,
 					      note->host_hostname);
-	bt_trace_set_environment_entry_string(out, "vmsync_host_vm", note->vm);
+	bt_trace_set_environment_entry_string(out, ENV_HOST_VM, note->vm);
 	if (note->uuid[0])
-		bt_trace_set_environment_entry_string(out, "vmsync_host_uuid", note->uuid);
+		bt_trace_set_environment_entry_string(out, ENV_HOST_UUID, note->uuid);
 	if (!ptr_map_put(&c->traces, in, out)) {
 		bt_trace_put_ref(out);
 		return fail(c, "out of memory");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "reorder.h"
+#include "ring.h"
 
 /* The order of items and of run heads alike: time, then arrival. */
 static bool earlier(int64_t key_a, uint64_t seq_a, int64_t key_b, uint64_t seq_b)
@@ -119,19 +120,8 @@ bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *
 		r->nr++;
 		return true;
 	}
-	if (u->nr == u->cap) {
-		size_t cap = u->cap ? 2 * u->cap : 64;
-		struct reorder_item *n = malloc(cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		for (size_t i = 0; i < u->nr; i++)
-			n[i] = u->q[(u->first + i) & (u->cap - 1)];
-		free(u->q);
-		u->q = n;
-		u->cap = cap;
-		u->first = 0;
-	}
+	if (!ring_reserve(&u->q, &u->first, u->nr, &u->cap, sizeof(*u->q), 64))
+		return false;
 	u->q[(u->first + u->nr++) & (u->cap - 1)] = it;
 	u->last = key;
 	r->nr++;

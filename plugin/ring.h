@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ring.h - growth of the FIFO rings the filter keeps (held messages, their
+ * inputs' times, the reorder's runs): each a buffer whose size is a power of
+ * two, indexed by (first + i) & (cap - 1), so that no index needs division.
+ */
+#ifndef VMSYNC_RING_H
+#define VMSYNC_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Make room for one more element in the ring at *@buf (@nr elements of
+ * @size bytes from *@first, *@cap of room): when full, double it (or make it
+ * @initial), its elements moved to the front. False: out of memory, and the
+ * ring is as it was.
+ */
+bool ring_reserve(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
+		  size_t initial);
+
+#endif /* VMSYNC_RING_H */

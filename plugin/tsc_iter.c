@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tsc_iter.c - filter.vmsync.tsc's message iterator: take each input's
+ * messages, hold guest ones until the host data that converts them is read,
+ * release them onto host time, and give out the merge's head once no input
+ * can still bring an earlier message (window.c).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt_util.h"
+#include "ring.h"
+#include "tsc_iter.h"
+#include "tsc_filter.h"
+
+bt_message_iterator_class_initialize_method_status
+tsc_iter_init(bt_self_message_iterator *self,
+	      bt_self_message_iterator_configuration *config,
+	      bt_self_component_port_output *port)
+{
+	bt_self_component *comp = bt_self_message_iterator_borrow_component(self);
+	bt_self_component_filter *filter = (bt_self_component_filter *)comp;
+	uint64_t i, n = bt_component_filter_get_input_port_count(
+		bt_self_component_filter_as_component_filter(filter));
+	struct tsc_iter *it = calloc(1, sizeof(*it));
+
+	(void)config;
+	(void)port;
+	if (!it)
+		return BT_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+	it->f = bt_self_component_get_data(comp);
+	it->self = self;
+	it->last_out = INT64_MIN;
+	it->model.beacon_limit_ns = it->f->beacon_limit_ns;
+	ir_copy_init(&it->copy, comp);
+	it->inputs = calloc(n ? n : 1, sizeof(*it->inputs));
+	if (!it->inputs)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		bt_self_component_port_input *in =
+			bt_self_component_filter_borrow_input_port_by_index(filter, i);
+		struct input *inp = &it->inputs[it->nr_inputs];
+
+		if (!bt_port_is_connected(bt_self_component_port_as_port(
+				bt_self_component_port_input_as_self_component_port(in))))
+			continue;
+		if (bt_message_iterator_create_from_message_iterator(self, in, &inp->it))
+			goto nomem;
+		inp->frontier = INT64_MIN;
+		it->nr_inputs++;
+	}
+	bt_self_message_iterator_set_data(self, it);
+	return BT_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD_STATUS_OK;
+nomem:
+	for (i = 0; i < it->nr_inputs; i++)
+		bt_message_iterator_put_ref(it->inputs[i].it);
+	free(it->inputs);
+	free(it);
+	return BT_MESSAGE_ITERATOR_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+}
+
+static void free_value(const void *p) { free((void *)p); }
+
+static void free_all(struct ptr_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i])
+			free_value(m->values[i]);
+	ptr_map_fini(m);
+}
+
+static void free_traces(struct ptr_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		struct trace_info *t = m->keys[i] ? m->values[i] : NULL;
+
+		if (!t)
+			continue;
+		for (size_t c = 0; c < t->nr_beacons; c++)
+			beacons_fini(&t->beacons[c]);
+		free(t->beacons);
+	}
+	free_all(m);
+}
+
+void tsc_iter_finalize(bt_self_message_iterator *self)
+{
+	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
+
+	for (size_t i = 0; i < it->nr_inputs; i++) {
+		bt_message_iterator_put_ref(it->inputs[i].it);
+		free(it->inputs[i].held_own);
+		free(it->inputs[i].streams);
+	}
+	for (size_t i = 0; i < it->held_nr; i++)
+		bt_message_put_ref(it->held[(it->held_first + i) & (it->held_cap - 1)].msg);
+	free(it->held);
+	reorder_fini(&it->heap);
+	ir_copy_fini(&it->copy);
+	free_traces(&it->traces);
+	free_all(&it->streams);
+	host_model_fini(&it->model);
+	free(it->inputs);
+	free(it);
+}
+
+static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
+		     const bt_message *m)
+{
+	/* A message without a time goes with its stream's previous one. */
+	if (key == INT64_MIN)
+		key = si->last_key;
+	if (key > si->last_key)
+		si->last_key = key;
+	if (it->heap.nr >= it->f->max_held) {
+		iter_error(it, "filter.vmsync.tsc: over %" PRIu64 " messages would have to be held to put them in host-time order (parameter max-held); use vmsync-merge, whose memory does not grow with the traces",
+			   it->f->max_held);
+		bt_message_put_ref(m);
+		return false;
+	}
+	if (!reorder_push(&it->heap, si->run, key, m)) {
+		bt_message_put_ref(m);
+		iter_error(it, "filter.vmsync.tsc: out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* Convert the held guest messages whose host data has been read. */
+static bool release_held(struct tsc_iter *it)
+{
+	bool done = hosts_ended(it);
+	int64_t hf = host_frontier(it);
+
+	while (it->held_nr) {
+		const struct held *h = &it->held[it->held_first];
+		const bt_message *m = h->msg, *out;
+		struct stream_info *si = h->si;
+		const bt_clock_snapshot *cs = h->cs;
+		enum conv st = CONV_OK;
+		uint64_t clk = 0, g = 0, tsc = 0;
+		int64_t key = INT64_MIN, own = h->own;
+
+		if (si->t->kind == TRACE_UNKNOWN &&
+		    !classify(it, si->t, bt_stream_class_borrow_default_clock_class_const(
+					bt_stream_borrow_class_const(msg_stream(m))),
+			      done || host_passed(it, si->t, hf)))
+			return !it->failed && !done ? true : false;
+		if (si->t->kind == TRACE_GUEST && cs) {
+			/* Wait until host data up to its (tentative) time is in. */
+			st = conv_time(it, si, bt_clock_snapshot_get_value(cs), &clk, &g, &tsc);
+			if (st == CONV_WAIT)
+				return true;
+			if (!done && (st != CONV_OK ||
+				      (__int128)host_ns_about(si->t, clk) + WAIT_MARGIN_NS +
+				      it->f->downtime_ns > hf))
+				return true;
+		}
+		it->held_first = (it->held_first + 1) & (it->held_cap - 1);
+		it->held_nr--;
+		{
+			struct input *in = &it->inputs[h->input];
+
+			in->ho_first = (in->ho_first + 1) & (in->ho_cap - 1);
+			in->ho_nr--;
+		}
+		if (si->t->kind != TRACE_GUEST) {	/* host side, after all */
+			if (!push_out(it, si, own, m))
+				return false;
+			continue;
+		}
+		if (cs && !conv_done(it, si, st, g, tsc)) {
+			bt_message_put_ref(m);
+			return false;
+		}
+		out = rebase(it, si, m, cs, clk);
+		/* Its host time as the library computed it for the copy. */
+		if (out && cs && !out_ns(si, out, &key) && !host_ns(si->t, clk, &key)) {
+			iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
+			bt_message_put_ref(out);
+			out = NULL;
+		}
+		if (out && own != INT64_MIN) {
+			si->gap = own - key;
+			if (si->gap_next != INT64_MIN && si->gap >= si->gap_next - 1000)
+				si->gap_next = INT64_MIN;	/* reached */
+		}
+		bt_message_put_ref(m);
+		if (!out || !push_out(it, si, key, out))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Hold guest message @h, which its input orders at own-clock time @order
+ * (ns: its own, or the input's frontier for a message without one).
+ */
+static bool hold(struct tsc_iter *it, struct held h, int64_t order)
+{
+	struct input *in = &it->inputs[h.input];
+
+	if (!ring_reserve(&it->held, &it->held_first, it->held_nr, &it->held_cap,
+			  sizeof(*it->held), 1024))
+		return false;
+	if (it->held_nr >= it->f->max_held) {
+		iter_error(it, "filter.vmsync.tsc: over %" PRIu64 " guest messages wait for host data (parameter max-held): the host trace may lack kvm_tsc_* events for them",
+			   it->f->max_held);
+		return false;
+	}
+	if (!ring_reserve(&in->held_own, &in->ho_first, in->ho_nr, &in->ho_cap,
+			  sizeof(*in->held_own), 256))
+		return false;
+	in->held_own[(in->ho_first + in->ho_nr++) & (in->ho_cap - 1)] = order;
+	it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)] = h;
+	return true;
+}
+
+/* A guest's kvm_tsc_sync beacon: one more (clock, TSC) pair of its vCPU. */
+static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
+			 const bt_message *m, const bt_clock_snapshot *cs)
+{
+	const bt_field *f;
+	struct beacons *bs;
+
+	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !cs || !si->cpu_known)
+		return true;
+	if (!si->ec_beacon)
+		return true;
+	f = payload_member(bt_message_event_borrow_event_const(m), "tsc");
+	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
+					  BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+		return true;
+	bs = guest_beacons(it, si->t, si->cpu);
+	if (!bs)
+		return false;
+	bs->freq = bt_clock_class_get_frequency(bt_clock_snapshot_borrow_clock_class_const(cs));
+	return beacons_add(bs, bt_clock_snapshot_get_value(cs),
+			   bt_field_integer_unsigned_get_value(f));
+}
+
+/*
+ * A host trace that lost events may have lost offset changes: say where,
+ * so that whoever reads guest events near there knows.
+ */
+static void warn_host_loss(const struct stream_info *si, const bt_message *m)
+{
+	const bt_stream_class *sc = bt_stream_borrow_class_const(msg_stream(m));
+	uint64_t count = 0;
+	char range[128] = "", lost[32] = "some";
+
+	if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+		const bt_clock_snapshot *b =
+			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m);
+		const bt_clock_snapshot *e =
+			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(m);
+		int64_t bns, ens;
+
+		if (!bt_clock_snapshot_get_ns_from_origin(b, &bns) &&
+		    !bt_clock_snapshot_get_ns_from_origin(e, &ens))
+			snprintf(range, sizeof(range), " between %" PRId64 ".%09" PRId64 " and %" PRId64 ".%09" PRId64 " s (host clock, from its origin)",
+				 bns / 1000000000, bns % 1000000000, ens / 1000000000, ens % 1000000000);
+	}
+	if (bt_message_discarded_events_get_count(m, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		snprintf(lost, sizeof(lost), "%" PRIu64, count);
+	fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost %s events%s on CPU %" PRIu32 ": TSC offset changes may be missing there, and guest times converted near them may be off (give the host session larger or more sub-buffers)\n",
+		trace_name(si->t->trace), lost, range, si->cpu);
+}
+
+/*
+ * Note the class of event @ev of stream @si: the names are compared once
+ * per change of class, not per event.
+ */
+static void note_event_class(struct stream_info *si, const bt_event *ev)
+{
+	const bt_event_class *ec = bt_event_borrow_class_const(ev);
+	const char *name;
+
+	if (ec == si->ec)
+		return;
+	name = bt_event_class_get_name(ec);
+	si->ec = ec;
+	si->ec_kvm_tsc = name && !strncmp(name, EV_KVM_TSC_PREFIX, strlen(EV_KVM_TSC_PREFIX));
+	si->ec_beacon = name && !strcmp(name, EV_BEACON);
+}
+
+/* Take one message from input @i. */
+static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
+{
+	struct input *in = &it->inputs[i];
+	const bt_stream *s = msg_stream(m);
+	struct stream_info *si = s ? stream_of(it, s) : NULL;
+	const bt_clock_snapshot *cs;
+	int64_t ns = INT64_MIN;
+
+	if (s && !si) {
+		bt_message_put_ref(m);
+		iter_error(it, "filter.vmsync.tsc: out of memory");
+		return false;
+	}
+	/* Most are events: whether they have a time is the stream's. */
+	if (si && bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+		cs = si->clocked ? bt_message_event_borrow_default_clock_snapshot_const(m) : NULL;
+	else
+		cs = msg_clock(m, s);
+	in->seen = true;
+	if (cs && !ns_of(cs, &ns))
+		ns = INT64_MIN;
+	if (ns > in->frontier)
+		in->frontier = ns;
+	if (!s) {		/* inactivity: the frontier moved, nothing to say */
+		bt_message_put_ref(m);
+		return true;
+	}
+	/* Its vCPU: LTTng's streams are per CPU, so the first packet says. */
+	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
+		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
+				     &si->cpu_known);
+	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+		note_event_class(si, bt_message_event_borrow_event_const(m));
+	if (si->t->kind == TRACE_HOST) {
+		in->carries_host = true;
+		in->host_side = true;
+		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT && si->ec_kvm_tsc &&
+		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
+			bt_message_put_ref(m);
+			iter_error(it, "filter.vmsync.tsc: out of memory");
+			return false;
+		}
+		/* Guests see VMs that joined first, then the change. */
+		if (it->vms_gen != it->model.vms_gen) {
+			it->vms_gen = it->model.vms_gen;
+			for (size_t k = 0; k < it->traces.cap; k++) {
+				struct trace_info *t = it->traces.keys[k] ? it->traces.values[k] : NULL;
+
+				if (t && t->kind == TRACE_GUEST)
+					refresh_vms(it, t);
+			}
+		}
+		if (it->model.changed_vm) {
+			expect_change(it, it->model.changed_vm, it->model.changed_vcpu,
+				      &it->model.changed);
+			it->model.changed_vm = NULL;
+		}
+		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
+			warn_host_loss(si, m);
+		return push_out(it, si, ns, m);
+	}
+	if (si->t->kind == TRACE_HOST_SIDE) {
+		in->host_side = true;
+		return push_out(it, si, ns, m);
+	}
+	if (!si->listed) {
+		struct stream_info **n = realloc(in->streams, (in->nr_streams + 1) * sizeof(*n));
+
+		if (!n) {
+			bt_message_put_ref(m);
+			iter_error(it, "filter.vmsync.tsc: out of memory");
+			return false;
+		}
+		in->streams = n;
+		in->streams[in->nr_streams++] = si;
+		si->listed = true;
+	}
+	if (si->t->kind == TRACE_GUEST && si->cpu_known && si->gap == INT64_MIN &&
+	    si->gap_next == INT64_MIN)
+		expect_stream(it, si);
+	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
+		si->t->first_ns = ns;
+	if (!guest_beacon(it, si, m, cs)) {
+		bt_message_put_ref(m);
+		iter_error(it, "filter.vmsync.tsc: out of memory");
+		return false;
+	}
+	si->t->inputs |= UINT64_C(1) << (i % 64);
+	if (si->t->kind == TRACE_UNKNOWN && !si->t->counted) {
+		si->t->counted = true;
+		it->unmatched++;
+	}
+	if (!hold(it, (struct held){ m, i, si, cs, ns }, ns == INT64_MIN ? in->frontier : ns)) {
+		bt_message_put_ref(m);
+		return false;
+	}
+	return true;
+}
+
+/* Pull from the input that is furthest behind. */
+static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
+{
+	size_t best = it->nr_inputs;
+	int64_t best_behind = INT64_MAX;
+	bt_message_array_const msgs;
+	uint64_t n, k;
+
+	for (size_t i = 0; i < it->nr_inputs; i++) {
+		int64_t b;
+
+		if (it->inputs[i].ended)
+			continue;
+		b = behind(&it->inputs[i]);
+		if (best == it->nr_inputs || b < best_behind) {
+			best = i;
+			best_behind = b;
+		}
+	}
+	if (best == it->nr_inputs)
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
+	switch (bt_message_iterator_next(it->inputs[best].it, &msgs, &n)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		for (k = 0; k < n; k++)
+			if (!take(it, best, msgs[k])) {
+				while (++k < n)
+					bt_message_put_ref(msgs[k]);
+				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+			}
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		it->inputs[best].ended = true;
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_MEMORY_ERROR;
+	default:
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
+	}
+}
+
+/*
+ * At the end, for each guest put on host time through beacons: how many,
+ * and how far the kept ones were from the line through their neighbours,
+ * guest and host side added: the error the interpolation may make.
+ */
+static void report_beacons(struct tsc_iter *it)
+{
+	for (size_t i = 0; i < it->traces.cap; i++) {
+		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+		size_t n = 0, dropped = 0, cpus = 0;
+		int64_t worst = 0;
+
+		if (!t || t->kind != TRACE_GUEST || (!t->by_beacons && t->host->tsc_clock))
+			continue;
+		/* All read: the pairs after the last conversion are judged too. */
+		beacons_set_final(&t->host->beacons, true);
+		for (size_t c = 0; c < t->nr_beacons; c++) {
+			struct beacons *bs = &t->beacons[c];
+
+			beacons_set_final(bs, true);
+			cpus += bs->nr > 0;
+			n += bs->nr;
+			dropped += bs->dropped;
+			if (bs->worst_ns > worst)
+				worst = bs->worst_ns;
+		}
+		if (!t->host->tsc_clock)
+			worst += t->host->beacons.worst_ns;
+		fprintf(stderr, "filter.vmsync.tsc: guest trace '%s' put on host trace '%s' through beacons (default-clock mode): guest: %zu beacons on %zu vCPUs, %zu dropped as delayed; host: %s%zu beacons, %zu dropped; error bound, from the beacons' scatter: +/-%" PRId64 " ns\n",
+			trace_name(t->trace), t->host->name, n, cpus, dropped,
+			t->host->tsc_clock ? "on the TSC clock, " : "",
+			t->host->beacons.nr, t->host->beacons.dropped, worst);
+	}
+}
+
+/* Release the @count messages of @msgs, which will not go out, and say @st. */
+static bt_message_iterator_class_next_method_status
+drop_out(bt_message_array_const msgs, uint64_t *count,
+	 bt_message_iterator_class_next_method_status st)
+{
+	while (*count)
+		bt_message_put_ref(msgs[--*count]);
+	return st;
+}
+
+bt_message_iterator_class_next_method_status
+tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
+	      uint64_t capacity, uint64_t *count)
+{
+	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
+	bt_message_iterator_class_next_method_status st;
+	int64_t safe = safe_time(it);	/* changes only with what is read */
+
+	*count = 0;
+	while (*count < capacity) {
+		const struct reorder_item *top = reorder_peek(&it->heap);
+
+		if (top && top->key <= safe) {
+			if (top->key != INT64_MIN && top->key > it->last_out)
+				it->last_out = top->key;
+			msgs[(*count)++] = reorder_pop(&it->heap);
+			continue;
+		}
+		if (top && top->key != INT64_MIN && safe != INT64_MIN &&
+		    (__int128)safe - top->key > it->f->window_limit_ns) {
+			iter_error(it, "filter.vmsync.tsc: host-time order needs a window over %" PRId64 " ms (parameter window-limit-ms); use vmsync-merge",
+				   it->f->window_limit_ns / 1000000);
+			return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
+		}
+		/*
+		 * Fill the array: the graph calls again for each one, and each
+		 * call costs a safe_time().
+		 */
+		st = pull(it);
+		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END) {
+			if (!release_held(it) || it->held_nr) {
+				if (!it->failed)
+					iter_error(it, "filter.vmsync.tsc: %zu guest messages could not be put on host time",
+						   it->held_nr);
+				return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
+			}
+			if (!reorder_peek(&it->heap)) {
+				if (*count)
+					break;
+				if (!it->reported)
+					report_beacons(it);
+				it->reported = true;
+				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
+			}
+			safe = safe_time(it);
+			continue;
+		}
+		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN && *count)
+			break;	/* give what we have rather than wait upstream */
+		if (st != BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK)
+			return drop_out(msgs, count, st);
+		if (!release_held(it))
+			return drop_out(msgs, count,
+					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
+		safe = safe_time(it);
+	}
+	return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
+}
