@@ -80,8 +80,12 @@ const bt_clock_snapshot *msg_clock(const bt_message *m, const bt_stream *s)
 
 bool ns_of(const bt_clock_snapshot *cs, int64_t *ns)
 {
-	return bt_clock_snapshot_get_ns_from_origin(cs, ns) ==
-		BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK;
+	if (bt_clock_snapshot_get_ns_from_origin(cs, ns) ==
+	    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK)
+		return true;
+	/* Out of range: ours to handle, and the library's error must not stay set. */
+	bt_current_thread_clear_error();
+	return false;
 }
 
 /* Clocks are the same when they say so with a UUID (16 bytes). */
@@ -123,9 +127,12 @@ bool clock_ns(const bt_clock_class *cc, uint64_t tsc, int64_t *ns)
 	uint64_t cycles;
 
 	bt_clock_class_get_offset(cc, &sec, &cycles);
-	return bt_util_clock_cycles_to_ns_from_origin(tsc,
-			bt_clock_class_get_frequency(cc), sec, cycles, ns) ==
-		BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK;
+	if (bt_util_clock_cycles_to_ns_from_origin(tsc, bt_clock_class_get_frequency(cc),
+						   sec, cycles, ns) ==
+	    BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK)
+		return true;
+	bt_current_thread_clear_error();
+	return false;
 }
 
 uint32_t packet_cpu(const bt_packet *p, bool *known)

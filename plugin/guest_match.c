@@ -169,7 +169,7 @@ struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s)
 	si->t = trace_of(it, s);
 	si->clocked = bt_stream_class_borrow_default_clock_class_const(
 				bt_stream_borrow_class_const(s)) != NULL;
-	si->last_key = INT64_MIN;
+	si->last_key = si->last_own = si->out_max_ns = INT64_MIN;
 	si->gap = si->gap_next = INT64_MIN;
 	si->run = reorder_new_run(&it->heap);
 	return si->t && si->run != SIZE_MAX ? si : NULL;

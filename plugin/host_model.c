@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* host_model.c - see host_model.h. */
 #define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,8 @@ bool host_model_is_host_class(const bt_stream_class *sc)
 	return false;
 }
 
-static int host_index(struct host_model *m, const bt_event *ev)
+int host_model_host(struct host_model *m, const bt_trace *t, const bt_stream *s)
 {
-	const bt_stream *s = bt_event_borrow_stream_const(ev);
-	const bt_trace *t = bt_stream_borrow_trace_const(s);
 	const char *v;
 	struct host_trace *h, **arr;
 	size_t i;
@@ -48,6 +47,7 @@ static int host_index(struct host_model *m, const bt_event *ev)
 		return -1;
 	m->hosts[m->nr_hosts] = h;
 	h->trace = t;
+	h->end_ns = INT64_MAX;
 	h->clock = bt_stream_class_borrow_default_clock_class_const(
 		bt_stream_borrow_class_const(s));
 	h->tsc_clock = h->clock && bt_clock_class_get_name(h->clock) &&
@@ -61,6 +61,13 @@ static int host_index(struct host_model *m, const bt_event *ev)
 	if (v)
 		snprintf(h->hostname, sizeof(h->hostname), "%s", v);
 	return (int)m->nr_hosts++;
+}
+
+static int host_index(struct host_model *m, const bt_event *ev)
+{
+	const bt_stream *s = bt_event_borrow_stream_const(ev);
+
+	return host_model_host(m, bt_stream_borrow_trace_const(s), s);
 }
 
 const struct host_vm *host_model_find_vm(const struct host_model *m,
@@ -134,14 +141,106 @@ static bool add_segment(struct vcpu_history *h, const struct tsc_segment *s)
 	return true;
 }
 
-static bool offset_event(struct host_model *m, int host, const bt_event *ev)
+/* "12.345678901 s" of @ns for messages ("?" when unknown). */
+static const char *secs(int64_t ns, char *buf, size_t len)
 {
-	char vm[32], reason[16] = "";
-	int64_t vcpu, offset, ratio, frac, host_tsc;
+	if (ns == INT64_MIN || ns == INT64_MAX)
+		snprintf(buf, len, "%s", ns == INT64_MIN ? "its start" : "its end");
+	else
+		snprintf(buf, len, "%" PRId64 ".%09" PRId64 " s", ns / 1000000000,
+			 (ns < 0 ? -ns : ns) % 1000000000);
+	return buf;
+}
+
+/* Open or add a doubt on @h; false: out of memory. */
+static bool add_doubt(struct host_model *m, const struct host_vm *vm,
+		      struct vcpu_history *h, const struct doubt *d)
+{
+	if (d->to_ns == INT64_MAX && h->nr_doubts &&
+	    h->doubts[h->nr_doubts - 1].to_ns == INT64_MAX)
+		return true;	/* one open at a time: the earliest cause stands */
+	if (h->nr_doubts == h->cap_doubts) {
+		size_t cap = h->cap_doubts ? 2 * h->cap_doubts : 4;
+		struct doubt *n = realloc(h->doubts, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		h->doubts = n;
+		h->cap_doubts = cap;
+	}
+	h->doubts[h->nr_doubts] = *d;
+	h->doubts[h->nr_doubts].marked_from = INT64_MAX;
+	h->doubts[h->nr_doubts].marked_to = INT64_MIN;
+	h->nr_doubts++;
+	m->nr_doubts++;
+	m->doubt_vm = vm;
+	m->doubt_vcpu = h->vcpu;
+	return true;
+}
+
+/* A usable change at @at_ns: it ends the open doubt it answers. */
+static void close_doubt(struct host_model *m, const struct host_vm *vm,
+			struct vcpu_history *h, int64_t at_ns, bool agrees)
+{
+	struct doubt *d = h->nr_doubts ? &h->doubts[h->nr_doubts - 1] : NULL;
+
+	if (!d || d->to_ns != INT64_MAX || at_ns == INT64_MIN)
+		return;
+	if (agrees && d->cause == DOUBT_LOSS && at_ns <= d->close_after_ns)
+		return;		/* may have been read before the loss ended */
+	d->to_ns = at_ns;
+	m->doubt_vm = vm;
+	m->doubt_vcpu = h->vcpu;
+}
+
+/*
+ * Why kvm_tsc_offset values cannot be right, or NULL: KVM's scaling has 1
+ * to 63 fraction bits and a ratio within 2^16 of 1.0 either way; a change
+ * is read at a host TSC after the previous one's, near its own event's time
+ * on a TSC clock; a guest TSC from 2^63 on would take a century to reach.
+ */
+static const char *bad_values(const struct host_trace *ht, const struct vcpu_history *h,
+			      int64_t offset, int64_t ratio, int64_t frac, int64_t host_tsc,
+			      bool initial, const bt_clock_snapshot *cs, char *buf, size_t len)
+{
+	uint64_t r = (uint64_t)ratio, hz = ht->clock ? bt_clock_class_get_frequency(ht->clock) : 0;
+
+	if (frac < 1 || frac > 63)
+		snprintf(buf, len, "frac_bits %" PRId64 " (KVM's are 1 to 63)", frac);
+	else if (!r || r >> frac >= (1 << 16) || ((unsigned __int128)r << 16) >> frac == 0)
+		snprintf(buf, len, "ratio %" PRIu64 " with %" PRId64 " fraction bits (not within 2^16 of 1.0)",
+			 r, frac);
+	else if (!host_tsc && !initial)
+		snprintf(buf, len, "host_tsc 0");
+	else if (h->nr && (uint64_t)host_tsc < h->segs[h->nr - 1].since)
+		snprintf(buf, len, "host_tsc %" PRIu64 ", before the previous change's %" PRIu64,
+			 (uint64_t)host_tsc, h->segs[h->nr - 1].since);
+	else if (ht->tsc_clock && cs && hz &&
+		 ((unsigned __int128)(uint64_t)host_tsc > (unsigned __int128)bt_clock_snapshot_get_value(cs) + hz ||
+		  (unsigned __int128)(uint64_t)host_tsc + 10 * (unsigned __int128)hz <
+		  bt_clock_snapshot_get_value(cs)))
+		snprintf(buf, len, "host_tsc %" PRIu64 ", far from its own event's time (TSC %" PRIu64 ")",
+			 (uint64_t)host_tsc, bt_clock_snapshot_get_value(cs));
+	else if (tsc_guest_from_host((uint64_t)host_tsc, offset, r, (unsigned int)frac) >> 63)
+		snprintf(buf, len, "offset %" PRId64 ", which puts the guest TSC at %" PRIu64 " (2^63 or more)",
+			 offset, tsc_guest_from_host((uint64_t)host_tsc, offset, r, (unsigned int)frac));
+	else
+		return NULL;
+	return buf;
+}
+
+static bool offset_event(struct host_model *m, int host, const bt_event *ev,
+			 const bt_clock_snapshot *cs)
+{
+	struct host_trace *ht = m->hosts[host];
+	char vm[32], reason[16] = "", why[96], t1[40], t2[40];
+	int64_t vcpu, offset, ratio, frac, host_tsc, prev_off = 0, prev_ratio = 0, at_ns;
 	const bt_field *r = payload_member(ev, "reason");
 	struct tsc_segment s;
 	struct host_vm *v;
 	struct vcpu_history *h;
+	struct doubt d = { 0 };
+	bool initial;
 	size_t n;
 
 	payload_str(ev, "vm", vm, sizeof(vm));
@@ -149,6 +248,8 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 	    !payload_int(ev, "ratio", &ratio) || !payload_int(ev, "frac_bits", &frac) ||
 	    !payload_int(ev, "host_tsc", &host_tsc))
 		return true;	/* not the event this plugin knows: ignore */
+	payload_int(ev, "prev_offset", &prev_off);
+	payload_int(ev, "prev_ratio", &prev_ratio);
 	if (r && bt_field_class_type_is(bt_field_get_class_type(r),
 					BT_FIELD_CLASS_TYPE_ENUMERATION)) {
 		bt_field_class_enumeration_mapping_label_array labels;
@@ -157,20 +258,50 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 		if (!bt_field_enumeration_unsigned_get_mapping_labels(r, &labels, &n) && n)
 			snprintf(reason, sizeof(reason), "%s", labels[0]);
 	}
+	if (vcpu < 0 || vcpu > UINT32_MAX)
+		return true;	/* no vCPU of KVM's: nothing to convert with it */
 	v = vm_get(m, host, vm);
 	h = v ? vcpu_get(v, (uint32_t)vcpu) : NULL;
 	if (!h)
 		return false;
+	if (!cs || !ns_of(cs, &at_ns))
+		at_ns = INT64_MIN;
+	initial = !h->nr && (!strcmp(reason, "statedump") || !strcmp(reason, "attach"));
+	if (bad_values(ht, h, offset, ratio, frac, host_tsc, initial, cs, why, sizeof(why))) {
+		ht->bad_values++;
+		d = (struct doubt){ at_ns, INT64_MAX, DOUBT_VALUES, 0, "", 0, 0, 0, "", false };
+		snprintf(d.what, sizeof(d.what), "host trace '%s': kvm_tsc_offset of VM %s vCPU %" PRId64 " at %s has unusable values (%s)",
+			 ht->name, vm, vcpu, secs(at_ns, t1, sizeof(t1)), why);
+		return add_doubt(m, v, h, &d);
+	}
 	s.offset = offset;
 	s.ratio = (uint64_t)ratio;
 	s.frac_bits = (unsigned int)frac;
+	s.at_ns = at_ns;
 	/*
 	 * A dump or an attach reports the value in effect since before the
 	 * trace knew the vCPU: the first one holds from the beginning.
 	 */
-	s.since = (uint64_t)host_tsc;
-	if (!h->nr && (!strcmp(reason, "statedump") || !strcmp(reason, "attach")))
-		s.since = 0;
+	s.since = initial ? 0 : (uint64_t)host_tsc;
+	if (h->nr) {
+		const struct tsc_segment *last = &h->segs[h->nr - 1];
+		/* What it says it changed from (0: unknown), or a dump's value. */
+		bool dump = !strcmp(reason, "statedump") || !strcmp(reason, "attach");
+		bool agrees = dump ? last->offset == offset && last->ratio == (uint64_t)ratio :
+			      (!prev_off || prev_off == last->offset) &&
+			      (!prev_ratio || (uint64_t)prev_ratio == last->ratio);
+
+		close_doubt(m, v, h, at_ns, agrees);
+		if (!agrees) {
+			d = (struct doubt){ last->at_ns, at_ns, DOUBT_CHAIN, 0, "", 0, 0, 0, "", false };
+			snprintf(d.what, sizeof(d.what), "host trace '%s': a TSC offset change of VM %s vCPU %" PRId64 " between %s and %s is missing (the change at %s had offset %" PRId64 " before it; the last one recorded set %" PRId64 ")",
+				 ht->name, vm, vcpu, secs(last->at_ns, t1, sizeof(t1)),
+				 secs(at_ns, t2, sizeof(t2)), t2, dump ? offset : prev_off,
+				 last->offset);
+			if (!add_doubt(m, v, h, &d))
+				return false;
+		}
+	}
 	n = h->nr;
 	if (!add_segment(h, &s))
 		return false;
@@ -180,6 +311,60 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev)
 		m->changed = s;
 	}
 	return true;
+}
+
+bool host_model_loss(struct host_model *m, int host, int64_t from_ns, int64_t to_ns)
+{
+	const struct host_trace *ht = m->hosts[host];
+	char t1[40], t2[40];
+
+	for (size_t i = 0; i < m->nr_vms; i++) {
+		struct host_vm *v = m->vms[i];
+
+		if (v->host != host)
+			continue;
+		for (size_t c = 0; c < v->nr_vcpus; c++) {
+			struct doubt d = { from_ns, INT64_MAX, DOUBT_LOSS, to_ns, "", 0, 0, 0, "", false };
+
+			snprintf(d.what, sizeof(d.what), "host trace '%s' lost events between %s and %s: a TSC offset change of VM %s vCPU %" PRIu32 " may be missing from then until its next one",
+				 ht->name, secs(from_ns, t1, sizeof(t1)), secs(to_ns, t2, sizeof(t2)),
+				 v->vm, v->vcpus[c].vcpu);
+			if (!add_doubt(m, v, &v->vcpus[c], &d))
+				return false;
+		}
+	}
+	return true;
+}
+
+void host_model_stream_end(struct host_model *m, int host, uint32_t cpu, int64_t ns)
+{
+	struct host_trace *ht = m->hosts[host];
+
+	if (ns < ht->end_ns) {
+		ht->end_ns = ns;
+		ht->end_cpu = cpu;
+	}
+	m->host_ended = true;
+}
+
+struct doubt *host_model_doubt(struct host_model *m, const struct host_vm *vm,
+			       uint32_t vcpu, int64_t ns)
+{
+	/* The model owns its VMs: @vm is one of m->vms, given out as const. */
+	struct host_vm *v = (struct host_vm *)vm;
+
+	(void)m;
+	for (size_t i = 0; i < v->nr_vcpus; i++) {
+		struct vcpu_history *h = &v->vcpus[i];
+
+		if (h->vcpu != vcpu)
+			continue;
+		for (size_t k = h->nr_doubts; k-- > 0;)
+			if (h->doubts[k].from_ns <= ns && ns < h->doubts[k].to_ns)
+				return &h->doubts[k];
+		return NULL;
+	}
+	return NULL;
 }
 
 static bool guest_event(struct host_model *m, int host, const bt_event *ev)
@@ -223,7 +408,7 @@ bool host_model_event(struct host_model *m, const bt_event *ev,
 			 (uint64_t)tsc))
 		return false;
 	if (!strcmp(name, EV_OFFSET))
-		return offset_event(m, host, ev);
+		return offset_event(m, host, ev, cs);
 	if (!strcmp(name, EV_GUEST))
 		return guest_event(m, host, ev);
 	if (!strcmp(name, EV_STATEDUMP_END))
@@ -311,8 +496,10 @@ void host_model_known_uuids(const struct host_model *m, char *buf, size_t len)
 void host_model_fini(struct host_model *m)
 {
 	for (size_t i = 0; i < m->nr_vms; i++) {
-		for (size_t j = 0; j < m->vms[i]->nr_vcpus; j++)
+		for (size_t j = 0; j < m->vms[i]->nr_vcpus; j++) {
 			free(m->vms[i]->vcpus[j].segs);
+			free(m->vms[i]->vcpus[j].doubts);
+		}
 		free(m->vms[i]->vcpus);
 		free(m->vms[i]);
 	}

@@ -20,12 +20,36 @@ struct tsc_segment {
 	int64_t offset;
 	uint64_t ratio;
 	unsigned int frac_bits;
+	int64_t at_ns;		/* its event's host clock time; INT64_MIN: unknown */
+};
+
+/*
+ * Why the host data cannot vouch for the offset a vCPU ran with over a range
+ * of host time: a guest event converted into it is marked unverified.
+ */
+enum doubt_cause {
+	DOUBT_LOSS,		/* the host trace lost events (or packets) there */
+	DOUBT_CHAIN,		/* a change is missing: prev_offset/prev_ratio disagree */
+	DOUBT_VALUES,		/* a kvm_tsc_offset event with values out of domain */
+};
+
+struct doubt {
+	int64_t from_ns, to_ns;	/* host clock ns from origin; to: INT64_MAX, open */
+	enum doubt_cause cause;
+	int64_t close_after_ns;	/* LOSS: a change after this may close it */
+	char what[512];		/* for the warning and the mark */
+	uint64_t marked;	/* guest events converted into it */
+	int64_t marked_from, marked_to;	/* their host times, ns */
+	char guest[128];	/* the guest trace they were of */
+	bool warned;		/* said when read */
 };
 
 struct vcpu_history {
 	uint32_t vcpu;
-	struct tsc_segment *segs;
+	struct tsc_segment *segs;	/* usable values only, by since */
 	size_t nr, cap;
+	struct doubt *doubts;		/* by from_ns; only the last may be open */
+	size_t nr_doubts, cap_doubts;
 };
 
 struct host_vm {
@@ -43,6 +67,10 @@ struct host_trace {
 	bool dumped;			/* its first statedump is complete */
 	bool tsc_clock;			/* its clock is vmsync's raw TSC */
 	struct beacons beacons;		/* else: its clock <-> TSC pairs */
+	/* The earliest end of its streams (ns from origin), and whose. */
+	int64_t end_ns;			/* INT64_MAX: none ended */
+	uint32_t end_cpu;
+	uint64_t bad_values;		/* kvm_tsc_offset events out of domain */
 };
 
 struct host_model {
@@ -56,6 +84,11 @@ struct host_model {
 	uint32_t changed_vcpu;
 	struct tsc_segment changed;
 	int64_t beacon_limit_ns;	/* for struct beacons; set before use */
+	/* Set when a doubt was opened or closed; cleared by users. */
+	const struct host_vm *doubt_vm;
+	uint32_t doubt_vcpu;
+	size_t nr_doubts;	/* in all: none, and events are never looked up */
+	bool host_ended;	/* some host stream ended */
 };
 
 /* Whether the stream class of @sc belongs to a host trace (kvm_tsc_*). */
@@ -67,6 +100,30 @@ bool host_model_is_host_class(const bt_stream_class *sc);
  */
 bool host_model_event(struct host_model *m, const bt_event *ev,
 		      const bt_clock_snapshot *cs);
+
+/*
+ * The host trace of @trace (of stream @s, for its clock), added when new;
+ * its index, or -1 when out of memory.
+ */
+int host_model_host(struct host_model *m, const bt_trace *trace, const bt_stream *s);
+
+/*
+ * Host @host lost events or packets between @from_ns and @to_ns (its
+ * clock, ns from origin; INT64_MIN: unknown, taken as the trace's start):
+ * every vCPU it ran is in doubt from then until its next change that
+ * agrees with the last one known. False: out of memory.
+ */
+bool host_model_loss(struct host_model *m, int host, int64_t from_ns, int64_t to_ns);
+
+/* A stream of host @host, of CPU @cpu, ended at @ns. */
+void host_model_stream_end(struct host_model *m, int host, uint32_t cpu, int64_t ns);
+
+/*
+ * The doubt of vCPU @vcpu of @vm (which belongs to @m) covering host time
+ * @ns, or NULL.
+ */
+struct doubt *host_model_doubt(struct host_model *m, const struct host_vm *vm,
+			       uint32_t vcpu, int64_t ns);
 
 /* The VMs whose UUID is @uuid, one after the other (a migrated guest). */
 size_t host_model_find_uuid(const struct host_model *m, const char *uuid,

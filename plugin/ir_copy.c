@@ -53,6 +53,7 @@ void ir_copy_fini(struct ir_copy *c)
 	put_all(&c->clock_classes, put_clock_class);
 	ptr_map_fini(&c->stream_classes);
 	ptr_map_fini(&c->event_classes);
+	ptr_map_fini(&c->unverified_classes);
 	ptr_map_fini(&c->field_classes);
 }
 
@@ -503,8 +504,57 @@ error:
 					 bt_stream_class_get_name(in));
 }
 
-/* The first event of class @in: copy the class. */
-static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class *in)
+/*
+ * An id for the unverified twin of event class @id in stream class @sc: the
+ * same with the top bit set, or the nearest free one below.
+ */
+static bool twin_id(const bt_stream_class *sc, uint64_t id, uint64_t *out)
+{
+	uint64_t t = id | (UINT64_C(1) << 63);
+
+	for (unsigned int i = 0; i < 1024; i++, t--)
+		if (!bt_stream_class_borrow_event_class_by_id_const(sc, t)) {
+			*out = t;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Its specific context, plus (for the unverified twin) a string member
+ * IR_UNVERIFIED_MEMBER saying why its time is not vouched for.
+ */
+static bool copy_specific_context(struct ir_copy *c, bt_trace_class *tc,
+				  const struct scopes *s, bool unverified, bt_field_class **sp)
+{
+	bt_field_class *str;
+
+	if (!copy_root(c, tc, s->root[2], s, sp))
+		return false;
+	if (!unverified)
+		return true;
+	if (!*sp)
+		*sp = bt_field_class_structure_create(tc);
+	if (!*sp)
+		return false;
+	if (bt_field_class_get_type(*sp) != BT_FIELD_CLASS_TYPE_STRUCTURE ||
+	    bt_field_class_structure_borrow_member_by_name_const(*sp, IR_UNVERIFIED_MEMBER)) {
+		fail(c, "its events' specific context cannot take a member %s (already marked?)",
+		     IR_UNVERIFIED_MEMBER);
+		return false;
+	}
+	str = bt_field_class_string_create(tc);
+	if (!str || bt_field_class_structure_append_member(*sp, IR_UNVERIFIED_MEMBER, str)) {
+		bt_field_class_put_ref(str);
+		return false;
+	}
+	bt_field_class_put_ref(str);
+	return true;
+}
+
+/* The first event of class @in (or of its unverified twin): copy the class. */
+static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class *in,
+					bool unverified)
 {
 	const bt_stream_class *in_sc = bt_event_class_borrow_stream_class_const(in);
 	bt_stream_class *sc = ptr_map_get(&c->stream_classes, in_sc);
@@ -513,6 +563,7 @@ static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class 
 	bt_field_class *sp = NULL, *pl = NULL;
 	bt_event_class *out;
 	bt_event_class_log_level ll;
+	uint64_t id = bt_event_class_get_id(in);
 	struct scopes s = { {
 		bt_stream_class_borrow_packet_context_field_class_const(in_sc),
 		bt_stream_class_borrow_event_common_context_field_class_const(in_sc),
@@ -522,7 +573,10 @@ static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class 
 
 	if (!sc)
 		return fail(c, "event class of a stream class not copied");
-	out = bt_event_class_create_with_id(sc, bt_event_class_get_id(in));
+	if (unverified && !twin_id(sc, id, &id))
+		return fail(c, "no free event class id for the unverified copy of %s",
+			    bt_event_class_get_name(in));
+	out = bt_event_class_create_with_id(sc, id);
 	if (!out)
 		return fail(c, "out of memory (event class)");
 	if (bt_event_class_get_name(in))
@@ -531,7 +585,7 @@ static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class 
 		bt_event_class_set_log_level(out, ll);
 	if (bt_event_class_get_emf_uri(in))
 		bt_event_class_set_emf_uri(out, bt_event_class_get_emf_uri(in));
-	if (!copy_root(c, tc, s.root[2], &s, &sp) ||
+	if (!copy_specific_context(c, tc, &s, unverified, &sp) ||
 	    !copy_root(c, tc, s.root[3], &s, &pl) ||
 	    (sp && bt_event_class_set_specific_context_field_class(out, sp)) ||
 	    (pl && bt_event_class_set_payload_field_class(out, pl))) {
@@ -545,7 +599,7 @@ static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class 
 	bt_field_class_put_ref(pl);
 	/* The stream class holds it from now on. */
 	bt_event_class_put_ref(out);
-	if (!ptr_map_put(&c->event_classes, in, out))
+	if (!ptr_map_put(unverified ? &c->unverified_classes : &c->event_classes, in, out))
 		return fail(c, "out of memory");
 	return out;
 }
@@ -555,7 +609,15 @@ bt_event_class *ir_copy_event_class(struct ir_copy *c,
 {
 	bt_event_class *out = ptr_map_get(&c->event_classes, in);
 
-	return out ? out : copy_event_class(c, in);
+	return out ? out : copy_event_class(c, in, false);
+}
+
+bt_event_class *ir_copy_event_class_unverified(struct ir_copy *c,
+					       const bt_event_class *in)
+{
+	bt_event_class *out = ptr_map_get(&c->unverified_classes, in);
+
+	return out ? out : copy_event_class(c, in, true);
 }
 
 struct ir_stream *ir_copy_stream(struct ir_copy *c, const bt_stream *in,

@@ -21,6 +21,7 @@ struct ir_copy {
 	bt_self_component *self;
 	struct ptr_map clock_classes;	/* host's -> ours */
 	struct ptr_map trace_classes, traces, stream_classes, event_classes;
+	struct ptr_map unverified_classes;	/* input -> its unverified twin */
 	struct ptr_map field_classes;
 	struct ptr_map streams;		/* input stream -> struct ir_stream */
 	char error[256];		/* what the last failure was */
@@ -57,6 +58,15 @@ struct ir_stream *ir_copy_stream(struct ir_copy *c, const bt_stream *in,
 /* The output event class of @in (which belongs to a copied stream class). */
 bt_event_class *ir_copy_event_class(struct ir_copy *c,
 				    const bt_event_class *in);
+
+/*
+ * The twin of ir_copy_event_class(@in) for events whose host time cannot be
+ * vouched for: its specific context ends with a string member
+ * IR_UNVERIFIED_MEMBER, for the reason; its id has its top bit set.
+ */
+#define IR_UNVERIFIED_MEMBER "vmsync_unverified"
+bt_event_class *ir_copy_event_class_unverified(struct ir_copy *c,
+					       const bt_event_class *in);
 
 /* The output packet for @in, a packet of the stream @s was made for. */
 bt_packet *ir_copy_packet(struct ir_copy *c, struct ir_stream *s,

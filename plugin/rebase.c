@@ -13,11 +13,13 @@
 
 /*
  * Copy guest message @m, of time @cs (or NULL), onto host time: @h, in the
- * host clock's cycles, which release_held() converted. NULL on error.
+ * host clock's cycles, which release_held() converted; an event whose host
+ * time cannot be vouched for says why in its member IR_UNVERIFIED_MEMBER
+ * (@unverified, else NULL). NULL on error.
  */
 const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
-				const bt_message *m, const bt_clock_snapshot *cs,
-				uint64_t h)
+			 const bt_message *m, const bt_clock_snapshot *cs,
+			 uint64_t h, const char *unverified)
 {
 	struct ir_stream *s = si->ir;
 	bt_self_message_iterator *self = it->self;
@@ -58,8 +60,9 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 		break;
 	case BT_MESSAGE_TYPE_EVENT: {
 		const bt_event *ev = bt_message_event_borrow_event_const(m);
-		bt_event_class *ec = ir_copy_event_class(&it->copy,
-						bt_event_borrow_class_const(ev));
+		bt_event_class *ec = unverified ?
+			ir_copy_event_class_unverified(&it->copy, bt_event_borrow_class_const(ev)) :
+			ir_copy_event_class(&it->copy, bt_event_borrow_class_const(ev));
 		const bt_field *f;
 		bt_event *oe;
 
@@ -79,7 +82,11 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 		    ((f = bt_event_borrow_specific_context_field_const(ev)) &&
 		     !ir_copy_field(f, bt_event_borrow_specific_context_field(oe))) ||
 		    ((f = bt_event_borrow_payload_field_const(ev)) &&
-		     !ir_copy_field(f, bt_event_borrow_payload_field(oe)))) {
+		     !ir_copy_field(f, bt_event_borrow_payload_field(oe))) ||
+		    (unverified && bt_field_string_set_value(
+			bt_field_structure_borrow_member_field_by_name(
+				bt_event_borrow_specific_context_field(oe), IR_UNVERIFIED_MEMBER),
+			unverified))) {
 			bt_message_put_ref(out);
 			out = NULL;
 		}

@@ -281,6 +281,7 @@ enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 	} else if (!(vm = to_host(it, si, *g, h))) {
 		return CONV_NO_OFFSET;
 	}
+	si->conv_vm = vm;
 	ht = it->model.hosts[vm->host];
 	switch (host_clk(it, t, ht, *h, out)) {
 	case BEACONS_OK:

@@ -143,6 +143,7 @@ static bool release_held(struct tsc_iter *it)
 		enum conv st = CONV_OK;
 		uint64_t clk = 0, g = 0, tsc = 0;
 		int64_t key = INT64_MIN, own = h->own;
+		const char *why;
 
 		if (si->t->kind == TRACE_UNKNOWN &&
 		    !classify(it, si->t, bt_stream_class_borrow_default_clock_class_const(
@@ -176,16 +177,33 @@ static bool release_held(struct tsc_iter *it)
 			bt_message_put_ref(m);
 			return false;
 		}
-		out = rebase(it, si, m, cs, clk);
+		why = NULL;
+		if (cs && (it->model.nr_doubts || it->model.host_ended)) {
+			/* Paid only when the host data has doubts or ended. */
+			if (!host_ns(si->t, clk, &key)) {
+				bt_message_put_ref(m);
+				iter_error(it, "filter.vmsync.tsc: guest trace '%s': a converted time (host clock cycle %" PRIu64 ") does not fit the host clock",
+					   trace_name(si->t->trace), clk);
+				return false;
+			}
+			why = unverified(it, si, key);
+		}
+		out = rebase(it, si, m, cs, clk, why);
 		/* Its host time as the library computed it for the copy. */
 		if (out && cs && !out_ns(si, out, &key) && !host_ns(si->t, clk, &key)) {
-			iter_error(it, "filter.vmsync.tsc: a converted time does not fit the host clock");
+			iter_error(it, "filter.vmsync.tsc: guest trace '%s': a converted time (host clock cycle %" PRIu64 ") does not fit the host clock",
+				   trace_name(si->t->trace), clk);
 			bt_message_put_ref(out);
 			out = NULL;
 		}
-		if (out && own != INT64_MIN) {
-			si->gap = own - key;
-			if (si->gap_next != INT64_MIN && si->gap >= si->gap_next - 1000)
+		if (out && cs && key > si->out_max_ns)
+			si->out_max_ns = key;
+		if (out && own != INT64_MIN && key != INT64_MIN) {
+			__int128 gap = (__int128)own - key;
+
+			si->gap = gap > INT64_MAX ? INT64_MAX : gap < INT64_MIN + 1 ? INT64_MIN + 1 :
+				  (int64_t)gap;
+			if (si->gap_next != INT64_MIN && (__int128)si->gap >= (__int128)si->gap_next - 1000)
 				si->gap_next = INT64_MIN;	/* reached */
 		}
 		bt_message_put_ref(m);
@@ -243,31 +261,54 @@ static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
 }
 
 /*
- * A host trace that lost events may have lost offset changes: say where,
- * so that whoever reads guest events near there knows.
+ * A host trace that lost events (or packets) may have lost offset changes:
+ * say where, and doubt its vCPUs from there (integrity.c). A count that
+ * cannot be (its packets' counter went down) says the trace is damaged.
  */
-static void warn_host_loss(const struct stream_info *si, const bt_message *m)
+static bool host_loss(struct tsc_iter *it, const struct stream_info *si, const bt_message *m)
 {
 	const bt_stream_class *sc = bt_stream_borrow_class_const(msg_stream(m));
+	bool events = bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS;
+	const bt_clock_snapshot *b = NULL, *e = NULL;
+	int64_t bns = INT64_MIN, ens = INT64_MAX;
 	uint64_t count = 0;
-	char range[128] = "", lost[32] = "some";
+	char range[128] = "", lost[96] = "some";
+	int host;
 
-	if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
-		const bt_clock_snapshot *b =
-			bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m);
-		const bt_clock_snapshot *e =
-			bt_message_discarded_events_borrow_end_default_clock_snapshot_const(m);
-		int64_t bns, ens;
-
-		if (!bt_clock_snapshot_get_ns_from_origin(b, &bns) &&
-		    !bt_clock_snapshot_get_ns_from_origin(e, &ens))
-			snprintf(range, sizeof(range), " between %" PRId64 ".%09" PRId64 " and %" PRId64 ".%09" PRId64 " s (host clock, from its origin)",
-				 bns / 1000000000, bns % 1000000000, ens / 1000000000, ens % 1000000000);
+	if (events && bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+		b = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(m);
+		e = bt_message_discarded_events_borrow_end_default_clock_snapshot_const(m);
+	} else if (!events && bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
+		b = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(m);
+		e = bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(m);
 	}
-	if (bt_message_discarded_events_get_count(m, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE)
-		snprintf(lost, sizeof(lost), "%" PRIu64, count);
-	fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost %s events%s on CPU %" PRIu32 ": TSC offset changes may be missing there, and guest times converted near them may be off (give the host session larger or more sub-buffers)\n",
-		trace_name(si->t->trace), lost, range, si->cpu);
+	if (b && e && ns_of(b, &bns) && ns_of(e, &ens))
+		snprintf(range, sizeof(range), " between %" PRId64 ".%09" PRId64 " and %" PRId64 ".%09" PRId64 " s (host clock, from its origin)",
+			 bns / 1000000000, (bns < 0 ? -bns : bns) % 1000000000,
+			 ens / 1000000000, (ens < 0 ? -ens : ens) % 1000000000);
+	else
+		bns = INT64_MIN, ens = INT64_MAX;
+	if ((events ? bt_message_discarded_events_get_count(m, &count) :
+	     bt_message_discarded_packets_get_count(m, &count)) == BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		snprintf(lost, sizeof(lost), count >> 62 ?
+			 "an impossible number of (%" PRIu64 ": its packets' counter went down, the trace is damaged)" :
+			 "%" PRIu64, count);
+	fprintf(stderr, "filter.vmsync.tsc: WARNING: host trace '%s' lost %s %s%s on CPU %" PRIu32 ": TSC offset changes may be missing there, and guest times converted near them may be off (give the host session larger or more sub-buffers)\n",
+		trace_name(si->t->trace), lost, events ? "events" : "packets", range, si->cpu);
+	host = host_model_host(&it->model, si->t->trace, msg_stream(m));
+	return host >= 0 && host_model_loss(&it->model, host, bns, ens);
+}
+
+/* A host stream ended: guest events after then are not vouched for. */
+static bool host_stream_end(struct tsc_iter *it, const struct stream_info *si,
+			    const bt_stream *s, int64_t ns)
+{
+	int host = host_model_host(&it->model, si->t->trace, s);
+
+	if (host < 0)
+		return false;
+	host_model_stream_end(&it->model, host, si->cpu, ns == INT64_MIN ? si->last_own : ns);
+	return true;
 }
 
 /*
@@ -285,6 +326,17 @@ static void note_event_class(struct stream_info *si, const bt_event *ev)
 	si->ec = ec;
 	si->ec_kvm_tsc = name && !strncmp(name, EV_KVM_TSC_PREFIX, strlen(EV_KVM_TSC_PREFIX));
 	si->ec_beacon = name && !strcmp(name, EV_BEACON);
+}
+
+/* Stream @s of @si went back in time, to @ns: a damaged trace. */
+static void time_back(struct tsc_iter *it, const struct stream_info *si, const bt_stream *s,
+		      int64_t ns)
+{
+	const char *name = bt_stream_get_name(s);
+
+	iter_error(it, "filter.vmsync.tsc: trace '%s', stream %" PRIu64 "%s%s%s (CPU %" PRIu32 "): its time goes back, from %" PRId64 " to %" PRId64 " ns from its clock's origin: the trace is damaged (packets duplicated, swapped or out of order); repair or leave out that stream",
+		   trace_name(si->t->trace), bt_stream_get_id(s), name ? " '" : "",
+		   name ? name : "", name ? "'" : "", si->cpu, si->last_own, ns);
 }
 
 /* Take one message from input @i. */
@@ -315,6 +367,14 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		bt_message_put_ref(m);
 		return true;
 	}
+	if (ns != INT64_MIN) {	/* the muxer's check, where there is none */
+		if (ns < si->last_own) {
+			time_back(it, si, s, ns);
+			bt_message_put_ref(m);
+			return false;
+		}
+		si->last_own = ns;
+	}
 	/* Its vCPU: LTTng's streams are per CPU, so the first packet says. */
 	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
 		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
@@ -325,11 +385,8 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		in->carries_host = true;
 		in->host_side = true;
 		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT && si->ec_kvm_tsc &&
-		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs)) {
-			bt_message_put_ref(m);
-			iter_error(it, "filter.vmsync.tsc: out of memory");
-			return false;
-		}
+		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs))
+			goto nomem;
 		/* Guests see VMs that joined first, then the change. */
 		if (it->vms_gen != it->model.vms_gen) {
 			it->vms_gen = it->model.vms_gen;
@@ -345,8 +402,21 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				      &it->model.changed);
 			it->model.changed_vm = NULL;
 		}
-		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_DISCARDED_EVENTS)
-			warn_host_loss(si, m);
+		switch (bt_message_get_type(m)) {
+		case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+			if (!host_loss(it, si, m))
+				goto nomem;
+			break;
+		case BT_MESSAGE_TYPE_STREAM_END:
+			if (!host_stream_end(it, si, s, ns))
+				goto nomem;
+			break;
+		default:
+			break;
+		}
+		if (it->model.doubt_vm)
+			warn_doubt(it);
 		return push_out(it, si, ns, m);
 	}
 	if (si->t->kind == TRACE_HOST_SIDE) {
@@ -385,6 +455,10 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		return false;
 	}
 	return true;
+nomem:
+	bt_message_put_ref(m);
+	iter_error(it, "filter.vmsync.tsc: out of memory");
+	return false;
 }
 
 /* Pull from the input that is furthest behind. */
@@ -515,8 +589,10 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 			if (!reorder_peek(&it->heap)) {
 				if (*count)
 					break;
-				if (!it->reported)
+				if (!it->reported) {
 					report_beacons(it);
+					report_unverified(it);
+				}
 				it->reported = true;
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 			}

@@ -47,6 +47,10 @@ struct trace_info {
 	int64_t first_ns;	/* its first time read, while unmatched */
 	bool counted;		/* in tsc_iter.unmatched */
 	uint64_t inputs;	/* bit i % 64: input i brought its messages */
+	/* Its events put after their host trace had ended: how many, when. */
+	uint64_t after_end;
+	int64_t after_end_from, after_end_to;
+	char end_note[400];	/* why, for their mark */
 };
 
 struct stream_info {
@@ -67,6 +71,9 @@ struct stream_info {
 	 * that its next messages will meet. INT64_MIN: none.
 	 */
 	int64_t gap, gap_next;
+	const struct host_vm *conv_vm;	/* the VM of its latest conversion */
+	int64_t out_max_ns;	/* the latest host time it was put at */
+	int64_t last_own;	/* its latest own time: they must not go back */
 };
 
 struct input {
@@ -136,7 +143,7 @@ void refresh_vms(struct tsc_iter *it, struct trace_info *t);
 /* rebase.c: a guest message copied onto host time */
 const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 		const bt_message *m, const bt_clock_snapshot *cs,
-		uint64_t h);
+		uint64_t h, const char *unverified);
 bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns);
 
 /* time_conv.c: guest time -> host time */
@@ -150,6 +157,11 @@ bool conv_done(struct tsc_iter *it, struct stream_info *si, enum conv st,
 		uint64_t g, uint64_t h);
 bool convert_cs(struct tsc_iter *it, struct stream_info *si,
 		const bt_clock_snapshot *cs, uint64_t *host);
+
+/* integrity.c: what the host data vouches for */
+const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key);
+void warn_doubt(struct tsc_iter *it);
+void report_unverified(struct tsc_iter *it);
 
 /* window.c: how far the merge must wait */
 void expect_stream(const struct tsc_iter *it, struct stream_info *si);

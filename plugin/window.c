@@ -26,17 +26,13 @@
 static bool gap_of(const struct trace_info *t, const struct host_trace *ht,
 		   const struct tsc_segment *seg, uint64_t h, int64_t *gap)
 {
-	int64_t sec, own, host;
-	uint64_t cycles, g;
+	int64_t own, host;
+	uint64_t g;
 
 	if (!t->clock || t->by_beacons || !ht->tsc_clock)
 		return false;	/* not a TSC clock */
 	g = tsc_guest_from_host(h, seg->offset, seg->ratio, seg->frac_bits);
-	bt_clock_class_get_offset(t->clock, &sec, &cycles);
-	if (bt_util_clock_cycles_to_ns_from_origin(g, bt_clock_class_get_frequency(t->clock),
-						   sec, cycles, &own) !=
-	    BT_UTIL_CLOCK_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK ||
-	    !clock_ns(ht->clock, h, &host) ||
+	if (!clock_ns(t->clock, g, &own) || !clock_ns(ht->clock, h, &host) ||
 	    (__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
 		return false;
 	*gap = own - host;
@@ -117,23 +113,24 @@ static bool offset_before(const struct trace_info *t, int host, uint32_t vcpu,
  * less the jump, may be early: say so, with the margin that avoids it.
  */
 void check_set_back(struct tsc_iter *it, struct trace_info *t,
-			   const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg)
+		    const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg)
 {
 	uint64_t freq = bt_clock_class_get_frequency(t->host->clock);
-	int64_t before, back;
+	int64_t before;
+	__int128 back;
 
 	/* max_host_tsc is a TSC of its first host. */
 	if (t->warned_downtime || !seg->since || it->model.hosts[vm->host] != t->host ||
-	    !offset_before(t, vm->host, vcpu, seg, &before) || before <= seg->offset)
+	    !freq || !offset_before(t, vm->host, vcpu, seg, &before) || before <= seg->offset)
 		return;
-	back = before - seg->offset;	/* guest cycles, about host cycles */
-	if (!t->host->tsc_clock || (__int128)back * 1000000000 / (__int128)freq <= it->f->downtime_ns ||
-	    t->max_host_tsc + (uint64_t)back < seg->since)
+	back = (__int128)before - seg->offset;	/* guest cycles, about host cycles */
+	if (!t->host->tsc_clock || back * 1000000000 / freq <= it->f->downtime_ns ||
+	    (__int128)t->max_host_tsc + back < (__int128)seg->since)
 		return;
 	t->warned_downtime = true;
-	fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': the TSC of its vCPU %" PRIu32 " was set back by %" PRId64 " cycles (%.1f ms: a migration or a restore) at host TSC %" PRIu64 ", after some of its events had been put on host time: those read after it may be early by up to that much. Run again with downtime-ms=%" PRId64 " or more\n",
-		trace_name(t->trace), vcpu, back, (double)back * 1e3 / (double)freq, seg->since,
-		(int64_t)((__int128)back * 1000 / (__int128)freq) + 1);
+	fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': the TSC of its vCPU %" PRIu32 " was set back by %.0f cycles (%.1f ms: a migration or a restore) at host TSC %" PRIu64 ", after some of its events had been put on host time: those read after it may be early by up to that much. Run again with downtime-ms=%.0f or more\n",
+		trace_name(t->trace), vcpu, (double)back, (double)back * 1e3 / (double)freq,
+		seg->since, (double)(back * 1000 / freq + 1));
 }
 
 /*
@@ -147,7 +144,7 @@ static void expect_jump(struct tsc_iter *it, struct trace_info *t, const struct 
 {
 	const struct beacons *bs = vcpu < t->nr_beacons ? &t->beacons[vcpu] : NULL;
 	int64_t before, jump;
-	double per_ns = 0;
+	double per_ns = 0, j;
 
 	if (!seg->since || !offset_before(t, vm->host, vcpu, seg, &before) ||
 	    seg->offset <= before)
@@ -158,14 +155,16 @@ static void expect_jump(struct tsc_iter *it, struct trace_info *t, const struct 
 				 (double)(bs->b[i].clk - bs->b[i - 1].clk) / (double)bs->freq;
 	if (per_ns <= 0)
 		return;
-	jump = (int64_t)((double)(seg->offset - before) / per_ns);
+	j = (double)((__int128)seg->offset - before) / per_ns;
+	jump = j >= 9.2e18 ? INT64_MAX : (int64_t)j;
 	for (size_t i = 0; i < it->nr_inputs; i++)
 		for (size_t j = 0; j < it->inputs[i].nr_streams; j++) {
 			struct stream_info *si = it->inputs[i].streams[j];
 
 			if (si->t == t && si->cpu_known && si->cpu == vcpu && si->gap != INT64_MIN &&
-			    si->gap + jump > si->gap_next)
-				si->gap_next = si->gap + jump;
+			    (__int128)si->gap + jump > si->gap_next)
+				si->gap_next = (__int128)si->gap + jump > INT64_MAX ? INT64_MAX :
+					       si->gap + jump;
 		}
 }
 

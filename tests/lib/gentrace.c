@@ -227,8 +227,14 @@ static struct stream *open_stream(const char *dir, uint32_t cpu, const unsigned 
 	return s;
 }
 
-static void close_stream(struct stream *s)
+/*
+ * Close @s, its last packet ending at @end at the earliest: LTTng's stop
+ * flushes every CPU's buffer, so a host trace's streams all end together.
+ */
+static void close_stream(struct stream *s, uint64_t end)
 {
+	if (s->nr && s->last < end)
+		s->last = end;
 	flush_packet(s);
 	if (fclose(s->f))
 		die("close: %s", strerror(errno));
@@ -275,7 +281,7 @@ static int from_samples(const char *uuid, uint64_t freq, uint64_t offset, const 
 	}
 	for (int i = 0; i < 64; i++)
 		if (gs[i])
-			close_stream(gs[i]);
+			close_stream(gs[i], 0);
 	if (!n)
 		die("no 'sample 0 VCPU H0 G H1' line on standard input");
 	return 0;
@@ -309,7 +315,7 @@ int main(int argc, char **argv)
 	struct stream *hs[2], *hb[2] = { NULL, NULL }, *gs[2 * MAX_VCPUS];
 	struct stream *ma[MAX_VCPUS] = { NULL }, *mb[MAX_VCPUS] = { NULL };	/* MODES */
 	size_t k[2 * MAX_VCPUS] = { 0 };
-	uint64_t next_h, hi = 0;
+	uint64_t next_h, hi = 0, host_end = 0, host_b_end = 0;
 
 	if (argc == 6 && !strcmp(argv[1], "--from-samples"))
 		return from_samples(argv[2], strtoull(argv[3], NULL, 0),
@@ -524,18 +530,36 @@ int main(int argc, char **argv)
 			put_u64(gs[v], h + skew);
 		}
 	}
-	close_stream(hs[0]);
-	close_stream(hs[1]);
+	/*
+	 * Each host's streams end when its latest one does, and its session
+	 * after its guests' (their events end at HOST0 + 1000 + span).
+	 */
+	host_end = host_b_end = HOST0 + 1000 + span;
+	if (two_hosts)
+		host_b_end += HOST_B_DELTA;
+	for (int i = 0; i < 2; i++)
+		host_end = hs[i]->last > host_end ? hs[i]->last : host_end;
+	for (unsigned int v = 0; v < vcpus; v++)
+		if (ma[v] && ma[v]->last > host_end)
+			host_end = ma[v]->last;
+	for (int i = 0; i < 2; i++)
+		if (hb[i] && hb[i]->last > host_b_end)
+			host_b_end = hb[i]->last;
+	for (unsigned int v = 0; v < vcpus; v++)
+		if (mb[v] && mb[v]->last > host_b_end)
+			host_b_end = mb[v]->last;
+	close_stream(hs[0], host_end);
+	close_stream(hs[1], host_end);
 	for (int i = 0; i < 2; i++)
 		if (hb[i])
-			close_stream(hb[i]);
+			close_stream(hb[i], host_b_end);
 	for (unsigned int v = 0; v < slots; v++)
-		close_stream(gs[v]);
+		close_stream(gs[v], 0);
 	for (unsigned int v = 0; v < vcpus; v++) {
 		if (ma[v])
-			close_stream(ma[v]);
+			close_stream(ma[v], host_end);
 		if (mb[v])
-			close_stream(mb[v]);
+			close_stream(mb[v], host_b_end);
 	}
 	return 0;
 }
