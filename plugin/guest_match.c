@@ -14,7 +14,7 @@
 #include "tsc_iter.h"
 
 /* The VM named for trace @name by the map parameter, or NULL. */
-static const char *mapped_vm(const struct tsc_filter *f, const char *name,
+const char *mapped_vm(const struct tsc_filter *f, const char *name,
 			     char *buf, size_t len)
 {
 	const char *p = f->map;
@@ -34,6 +34,14 @@ static const char *mapped_vm(const struct tsc_filter *f, const char *name,
 	return NULL;
 }
 
+/* Whether @ht is a host's trace (not a guest's that runs guests of its own). */
+static bool is_host(const struct tsc_iter *it, const struct host_trace *ht)
+{
+	const struct trace_info *t = ptr_map_get(&it->traces, ht->trace);
+
+	return t && t->kind == TRACE_HOST;
+}
+
 /*
  * Decide what a non-host trace is, once the host traces said enough: a
  * trace on a host's clock passes; a guest is matched by the map parameter,
@@ -48,7 +56,7 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 	size_t i;
 
 	for (i = 0; i < it->model.nr_hosts; i++)
-		if (same_clock(cc, it->model.hosts[i]->clock)) {
+		if (is_host(it, it->model.hosts[i]) && same_clock(cc, it->model.hosts[i]->clock)) {
 			t->kind = TRACE_HOST_SIDE;
 			if (t->counted) {
 				t->counted = false;
@@ -107,6 +115,17 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 		return false;
 	}
 	t->host = it->model.hosts[t->vms[0]->host];
+	/* Its host is itself a guest (nested): its clock is not host time. */
+	if (!is_host(it, t->host)) {
+		const struct trace_info *h = ptr_map_get(&it->traces, t->host->trace);
+
+		if (h && h->kind == TRACE_UNKNOWN && !h->nested)
+			return false;	/* that is being decided */
+		iter_error(it, "filter.vmsync.tsc: trace '%s' is a guest of VM %s of '%s', which is itself a guest of another host: guests of nested guests (L2) cannot be put on the first host's time yet; convert '%s' with its own host trace '%s' alone",
+			   trace_name(t->trace), t->vms[0]->vm, t->host->name,
+			   trace_name(t->trace), t->host->name);
+		return false;
+	}
 	clock_about(t->host->clock, &t->host_base_ns, &t->host_ns_per_cycle);
 	/* Default-clock mode on either side: through the beacons. */
 	t->by_beacons = !bt_clock_class_get_name(cc) ||
@@ -150,8 +169,8 @@ static struct trace_info *trace_of(struct tsc_iter *it, const bt_stream *s)
 	}
 	t->trace = tr;
 	t->first_ns = INT64_MIN;
-	if (host_model_is_host_class(bt_stream_borrow_class_const(s)))
-		t->kind = TRACE_HOST;
+	/* A host once it announces VMs, and not a guest of another (take()). */
+	t->host_classes = host_model_is_host_class(bt_stream_borrow_class_const(s));
 	return t;
 }
 

@@ -142,6 +142,13 @@ static bool add_segment(struct vcpu_history *h, const struct tsc_segment *s)
 }
 
 /* "12.345678901 s" of @ns for messages ("?" when unknown). */
+bool host_model_announces(const char *name)
+{
+	return !strcmp(name, EV_OFFSET) || !strcmp(name, EV_GUEST) ||
+	       !strcmp(name, EV_STATEDUMP_START) || !strcmp(name, EV_STATEDUMP_END) ||
+	       !strcmp(name, EV_VCPU);
+}
+
 static const char *secs(int64_t ns, char *buf, size_t len)
 {
 	if (ns == INT64_MIN || ns == INT64_MAX)
@@ -407,6 +414,8 @@ bool host_model_event(struct host_model *m, const bt_event *ev,
 	    !beacons_add(&m->hosts[host]->beacons, bt_clock_snapshot_get_value(cs),
 			 (uint64_t)tsc))
 		return false;
+	if (host_model_announces(name))
+		m->hosts[host]->announced = true;
 	if (!strcmp(name, EV_OFFSET))
 		return offset_event(m, host, ev, cs);
 	if (!strcmp(name, EV_GUEST))
@@ -428,7 +437,7 @@ size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
 }
 
 bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
-			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since)
+			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since, bool *fits)
 {
 	const struct vcpu_history *h = NULL;
 
@@ -451,6 +460,11 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 		if (t >= s->since) {
 			*host_tsc = t;
 			*since = s->since;
+			/*
+			 * Past the next change's start, this offset was no longer
+			 * in effect: a consistent history has no such guest TSC.
+			 */
+			*fits = i + 1 == h->nr || t < h->segs[i + 1].since;
 			return true;
 		}
 	}
@@ -473,10 +487,16 @@ void host_model_scaling(const struct host_vm *vm, uint32_t vcpu, uint64_t *ratio
 
 bool host_model_all_dumped(const struct host_model *m)
 {
-	for (size_t i = 0; i < m->nr_hosts; i++)
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nr_hosts; i++) {
+		if (!m->hosts[i]->announced)
+			continue;	/* a guest's beacons, not a host */
 		if (!m->hosts[i]->dumped)
 			return false;
-	return m->nr_hosts > 0;
+		n++;
+	}
+	return n > 0;
 }
 
 void host_model_known_uuids(const struct host_model *m, char *buf, size_t len)

@@ -65,6 +65,7 @@ struct host_trace {
 	const bt_clock_class *clock;	/* its kernel streams' clock */
 	char name[128], hostname[64];
 	bool dumped;			/* its first statedump is complete */
+	bool announced;			/* it said which VMs it runs: a host */
 	bool tsc_clock;			/* its clock is vmsync's raw TSC */
 	struct beacons beacons;		/* else: its clock <-> TSC pairs */
 	/* The earliest end of its streams (ns from origin), and whose. */
@@ -91,8 +92,15 @@ struct host_model {
 	bool host_ended;	/* some host stream ended */
 };
 
-/* Whether the stream class of @sc belongs to a host trace (kvm_tsc_*). */
+/*
+ * Whether the stream class of @sc can belong to a host trace: it declares
+ * kvm_tsc_offset or kvm_tsc_guest. A trace is a host once it announces VMs
+ * (host_model_announces()): a guest may declare them too (it enabled
+ * kvm_tsc_* for beacons, or it runs guests of its own).
+ */
 bool host_model_is_host_class(const bt_stream_class *sc);
+/* Whether an event named @name says which VMs its trace runs. */
+bool host_model_announces(const char *name);
 
 /*
  * Record what a host trace's event says; @cs, its time (or NULL). False:
@@ -133,11 +141,12 @@ const struct host_vm *host_model_find_vm(const struct host_model *m,
 
 /*
  * The host TSC at which vCPU @vcpu of @vm read @guest_tsc: the latest
- * segment it can have come from, which holds from host TSC @since. False
- * when no segment fits.
+ * segment it can have come from, which holds from host TSC @since; @fits
+ * false when that lands after the next segment began (no recorded offset
+ * gives it consistently: a change is missing). False when no segment fits.
  */
 bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
-			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since);
+			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since, bool *fits);
 
 /* The latest TSC scaling of vCPU @vcpu of @vm (1.0 when none is known). */
 void host_model_scaling(const struct host_vm *vm, uint32_t vcpu, uint64_t *ratio,

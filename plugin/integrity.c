@@ -54,6 +54,15 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 	struct doubt *d;
 	char when[40];
 
+	if (vm && !si->conv_fits) {
+		if (!t->misfit++)
+			t->misfit_from = key;
+		t->misfit_to = key;
+		snprintf(t->misfit_note, sizeof(t->misfit_note),
+			 "no TSC offset recorded for VM %s vCPU %" PRIu32 " gives its guest TSC consistently: a change is missing from host trace '%s'",
+			 vm->vm, si->cpu, it->model.hosts[vm->host]->name);
+		return t->misfit_note;
+	}
 	if (!vm || (!it->model.nr_doubts && !it->model.host_ended))
 		return NULL;	/* the usual case: nothing to doubt */
 	ht = it->model.hosts[vm->host];
@@ -127,6 +136,10 @@ void report_unverified(struct tsc_iter *it)
 	for (size_t i = 0; i < it->traces.cap; i++) {
 		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
 
+		if (t && t->misfit)
+			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s\n",
+				trace_name(t->trace), t->misfit, secs(t->misfit_from, a, sizeof(a)),
+				secs(t->misfit_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->misfit_note);
 		if (!t || !t->after_end)
 			continue;
 		fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s. Stop the host's session after its guests'\n",

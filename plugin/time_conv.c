@@ -52,7 +52,7 @@ static bool began_later(const struct tsc_iter *it, const struct host_vm *a, uint
  * (both qemu processes start together); what orders them is when each
  * began to run the vCPU.
  */
-static const struct host_vm *to_host(const struct tsc_iter *it, const struct stream_info *si,
+static const struct host_vm *to_host(const struct tsc_iter *it, struct stream_info *si,
 				     uint64_t guest, uint64_t *host)
 {
 	const struct trace_info *t = si->t;
@@ -61,12 +61,14 @@ static const struct host_vm *to_host(const struct tsc_iter *it, const struct str
 
 	for (size_t i = t->nr_vms; i-- > 0;) {
 		uint64_t h, since;
+		bool fits;
 
-		if (host_model_to_host(t->vms[i], si->cpu, guest, &h, &since) &&
+		if (host_model_to_host(t->vms[i], si->cpu, guest, &h, &since, &fits) &&
 		    (!best || began_later(it, t->vms[i], since, best, best_since))) {
 			*host = h;
 			best_since = since;
 			best = t->vms[i];
+			si->conv_fits = fits;
 		}
 	}
 	return best;
@@ -270,6 +272,7 @@ enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 	if (!si->cpu_known)
 		return CONV_NO_CPU;
 	*g = c;
+	si->conv_fits = true;	/* to_host() says otherwise */
 	if (t->by_beacons) {
 		bs = guest_beacons(it, t, si->cpu);
 		if (!bs)
@@ -278,6 +281,7 @@ enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 		st = beacons_to_host(it, si, bs, c, h, &vm);
 		if (st != CONV_OK)
 			return st;
+		si->conv_fits = true;	/* its beacons' offsets were judged, not its own */
 	} else if (!(vm = to_host(it, si, *g, h))) {
 		return CONV_NO_OFFSET;
 	}

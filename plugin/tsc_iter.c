@@ -13,6 +13,7 @@
 
 #include "bt_util.h"
 #include "ring.h"
+#include "vmsync_format.h"
 #include "tsc_iter.h"
 #include "tsc_filter.h"
 
@@ -129,11 +130,21 @@ static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
 	return true;
 }
 
+static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done);
+
 /* Convert the held guest messages whose host data has been read. */
 static bool release_held(struct tsc_iter *it)
 {
 	bool done = hosts_ended(it);
 	int64_t hf = host_frontier(it);
+
+	/* Traces that announced VMs: hosts, or guests running guests? */
+	for (size_t i = 0; it->undecided && i < it->traces.cap; i++) {
+		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
+
+		if (t && t->kind == TRACE_UNKNOWN && t->announced)
+			decide_host(it, t, done);
+	}
 
 	while (it->held_nr) {
 		const struct held *h = &it->held[it->held_first];
@@ -178,7 +189,7 @@ static bool release_held(struct tsc_iter *it)
 			return false;
 		}
 		why = NULL;
-		if (cs && (it->model.nr_doubts || it->model.host_ended)) {
+		if (cs && (it->model.nr_doubts || it->model.host_ended || !si->conv_fits)) {
 			/* Paid only when the host data has doubts or ended. */
 			if (!host_ns(si->t, clk, &key)) {
 				bt_message_put_ref(m);
@@ -339,6 +350,94 @@ static void time_back(struct tsc_iter *it, const struct stream_info *si, const b
 		   name ? name : "", name ? "'" : "", si->cpu, si->last_own, ns);
 }
 
+/* Whether a VM of a host other than trace @t has @t's product UUID. */
+static bool guest_of_another(const struct tsc_iter *it, const struct trace_info *t)
+{
+	const char *uuid = env_str(t->trace, ENV_PRODUCT_UUID);
+	const struct host_vm *v[MAX_VMS_PER_GUEST];
+	size_t n = uuid && uuid[0] ?
+		host_model_find_uuid(&it->model, uuid, v, MAX_VMS_PER_GUEST) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (it->model.hosts[v[i]->host]->trace != t->trace)
+			return true;
+	return false;
+}
+
+/*
+ * Whether trace @t, which announced VMs, is a host: not when its product
+ * UUID is a VM of another host's (it is then a guest running guests of its
+ * own: t->nested). Until that VM could have been read (the other host
+ * traces read some way past @t's first time, by their clocks' offsets,
+ * within window-limit-ms), it waits (false) unless everything was read.
+ */
+static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done)
+{
+	int64_t others = INT64_MAX;
+	__int128 margin = it->f->window_limit_ns < 1000000000 ? it->f->window_limit_ns :
+			  1000000000;
+
+	const char *uuid = env_str(t->trace, ENV_PRODUCT_UUID);
+	char vm[64];
+
+	if (guest_of_another(it, t)) {
+		t->nested = true;
+		t->announced = false;
+		it->undecided--;
+		return false;
+	}
+	/* Nothing names it a guest (no UUID, not in map): a host now. */
+	if ((!uuid || !uuid[0]) && !mapped_vm(it->f, trace_name(t->trace), vm, sizeof(vm)))
+		done = true;
+	for (size_t i = 0; i < it->nr_inputs && !done; i++) {
+		const struct input *in = &it->inputs[i];
+
+		if (!in->ended && (in->carries_host || !in->seen) &&
+		    !(t->inputs >> (i % 64) & 1) && in->frontier < others)
+			others = in->frontier;
+	}
+	if (!done && others != INT64_MAX &&
+	    (t->first_ns == INT64_MIN || (__int128)others - t->first_ns <= margin))
+		return false;
+	t->kind = TRACE_HOST;	/* its held messages go out as they are */
+	t->announced = false;
+	it->undecided--;
+	if (t->counted) {
+		t->counted = false;
+		it->unmatched--;
+	}
+	return true;
+}
+
+/*
+ * Message @m of a trace that declares host events but is not known as a
+ * host: its kvm_tsc_* events go to the host model as they come (a nested
+ * hypervisor's own guests, or beacons); once one announces VMs, it is a
+ * host or a guest as decide_host() says.
+ */
+static bool undecided_host(struct tsc_iter *it, struct input *in, struct stream_info *si,
+			   const bt_message *m, const bt_clock_snapshot *cs)
+{
+	struct trace_info *t = si->t;
+	const bt_event *ev;
+
+	if (t->kind == TRACE_UNKNOWN)
+		in->carries_host = true;	/* it may be a host: wait for it */
+	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !si->ec_kvm_tsc)
+		return true;
+	ev = bt_message_event_borrow_event_const(m);
+	if (t->kind == TRACE_UNKNOWN && !t->nested && !t->announced &&
+	    host_model_announces(bt_event_class_get_name(bt_event_borrow_class_const(ev)))) {
+		t->announced = true;
+		it->undecided++;
+		if (t->first_ns == INT64_MIN)
+			t->first_ns = in->frontier;
+		if (decide_host(it, t, false))
+			return true;		/* take() records it as a host's */
+	}
+	return host_model_event(&it->model, ev, cs);
+}
+
 /* Take one message from input @i. */
 static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
@@ -381,6 +480,9 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				     &si->cpu_known);
 	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
 		note_event_class(si, bt_message_event_borrow_event_const(m));
+	if (si->t->host_classes && si->t->kind != TRACE_HOST &&
+	    !undecided_host(it, in, si, m, cs))
+		goto nomem;
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
 		in->host_side = true;

@@ -47,10 +47,21 @@ struct trace_info {
 	int64_t first_ns;	/* its first time read, while unmatched */
 	bool counted;		/* in tsc_iter.unmatched */
 	uint64_t inputs;	/* bit i % 64: input i brought its messages */
+	/*
+	 * It declares kvm_tsc_offset/guest: a host once it announces VMs,
+	 * unless its product UUID is a VM of another host's (a nested
+	 * hypervisor: a guest whose kvm_tsc_* events describe its own guests).
+	 */
+	bool host_classes, nested;
+	bool announced;		/* it announced VMs; host or nested undecided */
 	/* Its events put after their host trace had ended: how many, when. */
 	uint64_t after_end;
 	int64_t after_end_from, after_end_to;
 	char end_note[400];	/* why, for their mark */
+	/* Its events whose guest TSC no recorded offset gives consistently. */
+	uint64_t misfit;
+	int64_t misfit_from, misfit_to;
+	char misfit_note[320];
 };
 
 struct stream_info {
@@ -72,6 +83,7 @@ struct stream_info {
 	 */
 	int64_t gap, gap_next;
 	const struct host_vm *conv_vm;	/* the VM of its latest conversion */
+	bool conv_fits;		/* ... consistent with the VM's offset history */
 	int64_t out_max_ns;	/* the latest host time it was put at */
 	int64_t last_own;	/* its latest own time: they must not go back */
 };
@@ -120,6 +132,7 @@ struct tsc_iter {
 	size_t held_first, held_nr, held_cap;
 	bool reported;		/* the end-of-run summary is out */
 	size_t unmatched;	/* traces with messages held, not matched yet */
+	size_t undecided;	/* of those, traces that announced VMs */
 	uint64_t vms_gen;	/* the host model's, when guests last looked */
 	int64_t last_out;
 	bool failed;
@@ -135,6 +148,7 @@ enum conv { CONV_OK, CONV_WAIT, CONV_NO_CPU, CONV_GUEST_BEACONS, CONV_NO_OFFSET,
 	    CONV_HOST_BEACONS };
 
 /* guest_match.c: which trace is what */
+const char *mapped_vm(const struct tsc_filter *f, const char *name, char *buf, size_t len);
 bool classify(struct tsc_iter *it, struct trace_info *t,
 		const bt_clock_class *cc, bool hosts_done);
 struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s);

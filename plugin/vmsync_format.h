@@ -13,6 +13,7 @@
 #define EV_OFFSET		"kvm_tsc_offset"
 #define EV_GUEST		"kvm_tsc_guest"
 #define EV_VCPU			"kvm_tsc_vcpu"
+#define EV_STATEDUMP_START	"kvm_tsc_statedump_start"
 #define EV_STATEDUMP_END	"kvm_tsc_statedump_end"
 #define EV_BEACON		"kvm_tsc_sync"
 #define EV_VCPU_ENTRY		"kvm_vcpu_entry"
