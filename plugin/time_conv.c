@@ -301,6 +301,20 @@ enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 	return clock_to_clock(ht->clock, *out, t->host->clock, out) ? CONV_OK : CONV_NO_OFFSET;
 }
 
+/* What was wrong with the values its vCPU's host events had, if anything. */
+static const char *unusable_values(const struct stream_info *si)
+{
+	for (size_t i = 0; i < si->t->nr_vms; i++) {
+		const struct host_vm *vm = si->t->vms[i];
+
+		for (size_t c = 0; c < vm->nr_vcpus; c++)
+			for (size_t k = 0; vm->vcpus[c].vcpu == si->cpu && k < vm->vcpus[c].nr_doubts; k++)
+				if (vm->vcpus[c].doubts[k].cause == DOUBT_VALUES)
+					return vm->vcpus[c].doubts[k].what;
+	}
+	return NULL;
+}
+
 /*
  * Whether conversion @st (of guest TSC @g, to host TSC @h) went through;
  * if not, the error that says what is missing.
@@ -309,7 +323,7 @@ bool conv_done(struct tsc_iter *it, struct stream_info *si, enum conv st,
 		      uint64_t g, uint64_t h)
 {
 	/* Its name only for an error: the library call is not paid per event. */
-	const char *name = st == CONV_OK ? NULL : trace_name(si->t->trace);
+	const char *name = st == CONV_OK ? NULL : trace_name(si->t->trace), *bad;
 
 	switch (st) {
 	case CONV_OK:
@@ -326,6 +340,12 @@ bool conv_done(struct tsc_iter *it, struct stream_info *si, enum conv st,
 			   name, si->cpu);
 		break;
 	case CONV_NO_OFFSET:
+		bad = unusable_values(si);
+		if (bad) {
+			iter_error(it, "filter.vmsync.tsc: guest trace '%s', vCPU %" PRIu32 ": no usable TSC offset gives guest TSC %" PRIu64 ": %s",
+				   name, si->cpu, g, bad);
+			break;
+		}
 		iter_error(it, "filter.vmsync.tsc: guest trace '%s', vCPU %" PRIu32 ": no TSC offset the host trace '%s' knows gives guest TSC %" PRIu64 " (guest event before the first known offset, or the host trace lacks this vCPU's kvm_tsc_offset events: start the host session before the guest's, or enable kvm_tsc_*)",
 			   name, si->cpu, si->t->host->name, g);
 		break;
