@@ -104,9 +104,16 @@ const char *env_str(const bt_trace *t, const char *name)
 	return v && bt_value_is_string(v) ? bt_value_string_get(v) : NULL;
 }
 
+/*
+ * Its name; source.ctf.fs names a trace without env.hostname '', which
+ * would say nothing in an error: say then how to give it one.
+ */
 const char *trace_name(const bt_trace *t)
 {
-	return bt_trace_get_name(t) ? bt_trace_get_name(t) : "(unnamed)";
+	const char *name = bt_trace_get_name(t);
+
+	return name && name[0] ? name :
+		"(unnamed trace: give vmsync-merge its path, or source.ctf.fs trace-name=NAME)";
 }
 
 /* A clock's time in ns from origin, about: @base_ns + cycles * @ns_per_cycle. */

@@ -36,6 +36,7 @@
 
 #include "bt_util.h"
 #include "check_sink.h"
+#include "params.h"
 #include "ptr_map.h"
 #include "vmsync_format.h"
 
@@ -595,8 +596,12 @@ check_sink_init(bt_self_component_sink *self, bt_self_component_sink_configurati
 	struct check_sink *c = calloc(1, sizeof(*c));
 
 	(void)config;
-	(void)params;
 	(void)init_data;
+	if (!params_read(bt_self_component_sink_as_self_component(self),
+			 "sink.vmsync.check", params, NULL, 0, NULL)) {
+		free(c);
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+	}
 	if (!c || bt_self_component_sink_add_input_port(self, "in", NULL, NULL)) {
 		free(c);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;

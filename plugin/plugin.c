@@ -3,7 +3,12 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "check_sink.h"
+#include "params.h"
 #include "tsc_filter.h"
+
+/* A macro's value as a string literal, for the help texts. */
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 BT_PLUGIN_MODULE();
 BT_PLUGIN(vmsync);
@@ -42,27 +47,33 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"Output is in host-time order: messages are held in a window derived\n"
 	"from the data (how far guest timestamps sit from host time).\n"
 	"\n"
-	"Parameters:\n"
+	"Parameters (an unknown name, or a value of another type or outside its\n"
+	"range, is an error naming that parameter; integers may be given signed\n"
+	"or unsigned):\n"
 	"  map (string, optional): 'TRACE=VM[,TRACE=VM...]', the host VM (KVM's\n"
 	"      debugfs name PID-FD, or a UUID) of guest traces without a usable\n"
-	"      env.product_uuid; TRACE is the trace's name.\n"
-	"  slack-us (unsigned integer, default 1000): extra margin of the window,\n"
-	"      in microseconds.\n"
-	"  window-limit-ms (unsigned integer, default 60000): fail when\n"
-	"      reordering would need a longer window than this. Also how far\n"
-	"      past a guest message (by the clocks' wall-clock offsets) the\n"
-	"      host traces are read for its VM's announcement before the guest\n"
-	"      is declared unknown.\n"
-	"  max-held (unsigned integer, default 4000000): fail when more messages\n"
-	"      than this would have to be held.\n"
-	"  downtime-ms (unsigned integer, default 0): how far past a guest\n"
-	"      event's time the host traces are read before it is converted, so\n"
-	"      that a migration or restore that set the guest's TSC back by up to\n"
-	"      this much (its downtime) is known by then. It costs memory and\n"
-	"      time; a run that needed it says so, with the value to give.\n"
-	"  beacon-jitter-us (unsigned integer, default 20): in default-clock mode,\n"
-	"      drop a beacon further than this from the line through its\n"
-	"      neighbours (its clock read was delayed after its TSC read).\n");
+	"      env.product_uuid; TRACE is the trace's name (source.ctf.fs's: its\n"
+	"      env.hostname; vmsync-merge names a trace without one by its path).\n"
+	"      Neither TRACE nor VM may be empty.\n"
+	"  slack-us (unsigned integer, 0 to " XSTR(PARAM_DAY_US) " (a day),\n"
+	"      default 1000): extra margin of the window, in microseconds.\n"
+	"  window-limit-ms (unsigned integer, 0 to " XSTR(PARAM_DAY_MS) " (a day),\n"
+	"      default 60000): fail when reordering would need a longer window\n"
+	"      than this. Also how far past a guest message (by the clocks'\n"
+	"      wall-clock offsets) the host traces are read for its VM's\n"
+	"      announcement before the guest is declared unknown.\n"
+	"  max-held (unsigned integer, at least 1, default 4000000): fail when\n"
+	"      more messages than this would have to be held.\n"
+	"  downtime-ms (unsigned integer, 0 to " XSTR(PARAM_DAY_MS) " (a day), default 0):\n"
+	"      how far past a guest event's time the host traces are read before\n"
+	"      it is converted, so that a migration or restore that set the\n"
+	"      guest's TSC back by up to this much (its downtime) is known by\n"
+	"      then. It costs memory and time; a run that needed it says so, with\n"
+	"      the value to give.\n"
+	"  beacon-jitter-us (unsigned integer, 0 to " XSTR(PARAM_DAY_US) " (a day),\n"
+	"      default 20): in default-clock mode, drop a beacon further than\n"
+	"      this from the line through its neighbours (its clock read was\n"
+	"      delayed after its TSC read).\n");
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INITIALIZE_METHOD(tsc, tsc_filter_init);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_FINALIZE_METHOD(tsc, tsc_filter_finalize);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INPUT_PORT_CONNECTED_METHOD(tsc,
@@ -90,7 +101,8 @@ BT_PLUGIN_SINK_COMPONENT_CLASS_HELP(check,
 	"the sink fails rather than report a share. A guest event whose VM and vCPU\n"
 	"have no known thread, or that comes before any entry or exit of its\n"
 	"vCPU's threads, is counted apart, with those vCPUs named; when no guest\n"
-	"event is left to measure, the sink fails too. No parameters.\n"
+	"event is left to measure, the sink fails too. No parameters (any given\n"
+	"is an error).\n"
 	"\n"
 	"  babeltrace2 --plugin-path P --clock-force-correlate HOST GUEST \\\n"
 	"      --component filter.vmsync.tsc --component sink.vmsync.check\n");

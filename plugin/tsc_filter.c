@@ -9,23 +9,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
 #include "tsc_iter.h"
 #include "tsc_filter.h"
 
-static int64_t param_uint(const bt_value *params, const char *name,
-			  int64_t dflt, bool *ok)
+/* What is wrong with map parameter @s ('TRACE=VM,...'), or NULL. */
+static const char *map_syntax(const char *s, char *buf, size_t len)
 {
-	const bt_value *v = bt_value_map_borrow_entry_value_const(params, name);
+	const char *what = NULL;
+	size_t n;
 
-	if (!v)
-		return dflt;
-	if (bt_value_is_unsigned_integer(v))
-		return (int64_t)bt_value_integer_unsigned_get(v);
-	if (bt_value_is_signed_integer(v) && bt_value_integer_signed_get(v) >= 0)
-		return bt_value_integer_signed_get(v);
-	*ok = false;
-	return dflt;
+	if (!*s)
+		return "it is empty";
+	for (;; s += n + 1) {
+		const char *eq;
+
+		n = strcspn(s, ",");
+		eq = memchr(s, '=', n);
+		if (!n)
+			return "an item is empty (a comma at an end, or two together)";
+		if (!eq)
+			what = "has no '='";
+		else if (eq == s)
+			what = "has no TRACE before its '='";
+		else if (eq == s + n - 1)
+			what = "has no VM after its '='";
+		else if (memchr(eq + 1, '=', n - (size_t)(eq + 1 - s)))
+			what = "has more than one '='";
+		if (what) {
+			snprintf(buf, len, "item '%.*s' %s", n < 60 ? (int)n : 60, s, what);
+			return buf;
+		}
+		if (!s[n])
+			return NULL;
+	}
 }
+
+enum { P_MAP, P_SLACK, P_WINDOW, P_MAX_HELD, P_JITTER, P_DOWNTIME, P_NR };
+
+/* The parameters: plugin.c's help text says the same. */
+static const struct param_spec tsc_params[P_NR] = {
+	[P_MAP] = { "map", PARAM_STRING, .check = map_syntax,
+		.what = "'TRACE=VM[,TRACE=VM...]', each TRACE a trace's name and VM its host VM (KVM's debugfs name PID-FD, or a UUID), neither empty" },
+	[P_SLACK] = { "slack-us", PARAM_UINT, 0, PARAM_DAY_US, 1000,
+		"microseconds" },
+	[P_WINDOW] = { "window-limit-ms", PARAM_UINT, 0, PARAM_DAY_MS, 60000,
+		"milliseconds" },
+	[P_MAX_HELD] = { "max-held", PARAM_UINT, 1, UINT64_MAX, 4000000,
+		"messages" },
+	[P_JITTER] = { "beacon-jitter-us", PARAM_UINT, 0, PARAM_DAY_US, 20,
+		"microseconds" },
+	[P_DOWNTIME] = { "downtime-ms", PARAM_UINT, 0, PARAM_DAY_MS, 0,
+		"milliseconds" },
+};
 
 bt_component_class_initialize_method_status
 tsc_filter_init(bt_self_component_filter *self_filter,
@@ -35,30 +71,26 @@ tsc_filter_init(bt_self_component_filter *self_filter,
 	bt_self_component *self =
 		bt_self_component_filter_as_self_component(self_filter);
 	struct tsc_filter *f = calloc(1, sizeof(*f));
-	const bt_value *map;
-	bool ok = true;
+	struct param_value v[P_NR];
 
 	(void)config;
 	(void)init_data;
 	if (!f)
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
-	f->self = self;
-	f->slack_ns = param_uint(params, "slack-us", 1000, &ok) * 1000;
-	f->window_limit_ns = param_uint(params, "window-limit-ms", 60000, &ok) * 1000000;
-	f->max_held = (uint64_t)param_uint(params, "max-held", 4000000, &ok);
-	f->beacon_limit_ns = param_uint(params, "beacon-jitter-us", 20, &ok) * 1000;
-	f->downtime_ns = param_uint(params, "downtime-ms", 0, &ok) * 1000000;
-	map = bt_value_map_borrow_entry_value_const(params, "map");
-	if (map && !bt_value_is_string(map))
-		ok = false;
-	else if (map)
-		f->map = strdup(bt_value_string_get(map));
-	if (!ok) {
-		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self,
-			"filter.vmsync.tsc: bad parameter: slack-us, window-limit-ms, max-held, beacon-jitter-us and downtime-ms take unsigned integers, map a string 'TRACE=VM,...' (see 'babeltrace2 help filter.vmsync.tsc')");
-		free(f->map);
+	if (!params_read(self, "filter.vmsync.tsc", params, tsc_params, P_NR, v)) {
 		free(f);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+	}
+	f->self = self;
+	/* The ranges keep these products within int64_t. */
+	f->slack_ns = (int64_t)v[P_SLACK].u * 1000;
+	f->window_limit_ns = (int64_t)v[P_WINDOW].u * 1000000;
+	f->max_held = v[P_MAX_HELD].u;
+	f->beacon_limit_ns = (int64_t)v[P_JITTER].u * 1000;
+	f->downtime_ns = (int64_t)v[P_DOWNTIME].u * 1000000;
+	if (v[P_MAP].s && !(f->map = strdup(v[P_MAP].s))) {
+		free(f);
+		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
 	}
 	if (bt_self_component_filter_add_input_port(self_filter, "in0", NULL, NULL) ||
 	    bt_self_component_filter_add_output_port(self_filter, "out", NULL, NULL)) {
