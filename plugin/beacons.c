@@ -10,6 +10,7 @@ void beacons_init(struct beacons *bs, uint64_t freq, int64_t limit_ns)
 	memset(bs, 0, sizeof(*bs));
 	bs->freq = freq ? freq : 1000000000;
 	bs->limit_ns = limit_ns;
+	bs->least_late_ns = INT64_MAX;
 	bs->upto = UINT64_MAX;
 }
 
@@ -68,6 +69,41 @@ static long kept_after(const struct beacons *bs, size_t i)
 }
 
 /*
+ * Of the pairs at pair @i's clock, keep the one with the largest TSC (the
+ * first of equal ones) and drop the others as duplicates: whether @i is
+ * dropped.
+ */
+static bool dedupe(struct beacons *bs, size_t i)
+{
+	size_t lo = i, hi = i + 1;
+	long keep = -1;
+
+	while (lo > 0 && bs->b[lo - 1].clk == bs->b[i].clk)
+		lo--;
+	while (hi < bs->nr && bs->b[hi].clk == bs->b[i].clk)
+		hi++;
+	for (size_t j = lo; j < hi; j++)
+		if (!bs->b[j].dropped && (keep < 0 || bs->b[j].tsc > bs->b[keep].tsc))
+			keep = (long)j;
+	for (size_t j = lo; j < hi; j++)
+		if ((long)j != keep && !bs->b[j].dropped) {
+			bs->b[j].dropped = true;
+			bs->duplicates++;
+		}
+	return keep != (long)i;
+}
+
+/* The first kept pair after index @i, its duplicates dropped first; or -1. */
+static long kept_after_dedupe(struct beacons *bs, size_t i)
+{
+	long j;
+
+	while ((j = kept_after(bs, i)) >= 0 && dedupe(bs, (size_t)j))
+		i = (size_t)j;
+	return j;
+}
+
+/*
  * Settle pair @i once two later ones exist: keep or drop it. Off the line
  * through its kept neighbours, it is either delayed (off the lines of both
  * sides too: dropped) or next to a step of the line, where the clock or the
@@ -75,19 +111,24 @@ static long kept_after(const struct beacons *bs, size_t i)
  */
 static void settle(struct beacons *bs, size_t i)
 {
-	long prev = kept_before(bs, i), next = kept_after(bs, i), prev2, next2;
+	long prev, next, prev2, next2;
 	int64_t d;
 
+	if (bs->b[i].dropped || dedupe(bs, i))
+		return;
+	prev = kept_before(bs, i);
+	next = kept_after_dedupe(bs, i);
 	if (prev < 0 || next < 0)
 		return;		/* the first pair: nothing to judge it by */
 	d = off_line(bs, &bs->b[prev], &bs->b[next], &bs->b[i]);
 	if (d <= bs->limit_ns) {
 		if (d > bs->worst_ns)
 			bs->worst_ns = d;
+		bs->judged++;
 		return;
 	}
 	prev2 = kept_before(bs, (size_t)prev);
-	next2 = kept_after(bs, (size_t)next);
+	next2 = kept_after_dedupe(bs, (size_t)next);
 	if ((prev2 >= 0 &&
 	     off_line(bs, &bs->b[prev2], &bs->b[prev], &bs->b[i]) <= bs->limit_ns) ||
 	    (next2 >= 0 &&
@@ -95,13 +136,29 @@ static void settle(struct beacons *bs, size_t i)
 		return;
 	bs->b[i].dropped = true;
 	bs->dropped++;
+	if (d < bs->least_late_ns)
+		bs->least_late_ns = d;
 }
 
-/* Judge, in clk order, the pairs whose two next ones are in, up to upto. */
+/*
+ * Whether pair @i can be judged: two later clock values have come (pairs
+ * at one clock count once), and every pair up to the second; or no more
+ * will come (the last ones have fewer neighbours to be judged by).
+ */
+static bool ready(const struct beacons *bs, size_t i)
+{
+	int later = 0;
+
+	for (size_t j = i + 1; j < bs->nr; j++)
+		if (bs->b[j].clk != bs->b[j - 1].clk && ++later == 2)
+			return bs->final || bs->b[j].clk <= bs->upto;
+	return bs->final;
+}
+
+/* Judge, in clk order, the pairs that can be. */
 static void judge(struct beacons *bs)
 {
-	while (bs->settled + 2 < bs->nr &&
-	       (bs->final || bs->b[bs->settled + 2].clk <= bs->upto))
+	while (bs->settled < bs->nr && ready(bs, bs->settled))
 		settle(bs, bs->settled++);
 }
 
@@ -173,11 +230,17 @@ enum beacons_status beacons_bracket(const struct beacons *bs, uint64_t x, bool b
 	size_t l = 0, h = bs->nr;
 	long a, b;
 
-	while (l < h) {		/* the first pair after x */
+	/*
+	 * The first kept pair after x. Only kept pairs are in TSC order too:
+	 * a dropped one (a duplicate, a delayed one) may sit among other
+	 * CPUs' pairs out of it.
+	 */
+	while (l < h) {
 		size_t mid = l + (h - l) / 2;
+		long k = kept_from(bs, mid);
 
-		if (key_of(&bs->b[mid], by_clk) <= x)
-			l = mid + 1;
+		if (k >= 0 && (size_t)k < h && key_of(&bs->b[k], by_clk) <= x)
+			l = (size_t)k + 1;
 		else
 			h = mid;
 	}
@@ -223,4 +286,49 @@ enum beacons_status beacons_clk_at(const struct beacons *bs, uint64_t tsc,
 	if (st == BEACONS_OK)
 		*clk = beacons_line_at(a->tsc, a->clk, b->tsc, b->clk, tsc);
 	return st;
+}
+
+/*
+ * The nearest kept pair before @i (after it if @after) that is at least @w
+ * clock cycles away, or -1.
+ */
+static long kept_away(const struct beacons *bs, long i, uint64_t w, bool after)
+{
+	long j = i;
+
+	while ((j = after ? kept_after(bs, (size_t)j) : kept_before(bs, (size_t)j)) >= 0)
+		if ((after ? bs->b[j].clk - bs->b[i].clk : bs->b[i].clk - bs->b[j].clk) >= w)
+			return j;
+	return -1;
+}
+
+enum beacons_bound beacons_bound(const struct beacons *bs, int64_t *ns)
+{
+	int64_t bend = 0, late = 4 * bs->limit_ns;
+	long a, b;
+
+	/*
+	 * Between kept pairs a and b, the clock may bend: the lines through a
+	 * and a pair as far before it, and through b and one as far after it,
+	 * predict b and a within e1 and e2; a clock whose rate changed once
+	 * between is off the line a-b by at most (e1 + e2) / 4. A prediction
+	 * across a step of the line (beyond four times the jitter limit) says
+	 * nothing.
+	 */
+	for (a = kept_from(bs, 0); a >= 0 && (b = kept_after(bs, (size_t)a)) >= 0; a = b) {
+		uint64_t w = bs->b[b].clk - bs->b[a].clk;
+		long p = kept_away(bs, a, w, false), q = kept_away(bs, b, w, true);
+		int64_t e1 = p >= 0 ? off_line(bs, &bs->b[p], &bs->b[a], &bs->b[b]) : late + 1;
+		int64_t e2 = q >= 0 ? off_line(bs, &bs->b[b], &bs->b[q], &bs->b[a]) : late + 1;
+		int64_t c = e1 <= late && e2 <= late ? (e1 + e2) / 4 :
+			    e1 <= late ? e1 / 2 : e2 <= late ? e2 / 2 : 0;
+
+		if (c > bend)
+			bend = c;
+	}
+	/* And the rounding: one cycle of the clock, one ns. */
+	*ns = bs->worst_ns + bend + clk_to_ns(bs, 1) + 2;
+	if (!bs->judged)
+		return BOUND_TOO_FEW;
+	return bs->dropped && bs->least_late_ns < late ? BOUND_LATE : BOUND_OK;
 }

@@ -16,6 +16,11 @@
  * vmsync-merge's graph), so the caller says up to which clock value they
  * all have (beacons_settle()), and the same pairs are kept whatever the
  * order. A pair is used once judged.
+ *
+ * Pairs at the same clock are one beacon read twice: the one with the
+ * largest TSC is kept (a clock read comes after its TSC read, so the
+ * others' were later), the others are dropped as duplicates, so that no two
+ * kept pairs share a clock value.
  */
 #ifndef VMSYNC_BEACONS_H
 #define VMSYNC_BEACONS_H
@@ -35,8 +40,11 @@ struct beacons {
 	size_t nr, cap;
 	uint64_t freq;		/* of the trace clock, Hz */
 	int64_t limit_ns;	/* jitter limit */
-	size_t dropped;
+	size_t dropped;		/* as delayed */
+	size_t duplicates;	/* at the clock of a kept pair */
 	int64_t worst_ns;	/* largest distance of a kept pair from its line */
+	size_t judged;		/* kept pairs judged by both their neighbours */
+	int64_t least_late_ns;	/* smallest distance of a pair dropped as delayed */
 	size_t settled;		/* pairs [0, settled) are judged */
 	uint64_t upto;		/* every pair at or before this clk has come */
 	bool final;		/* no more pairs will come */
@@ -69,5 +77,18 @@ enum beacons_status beacons_tsc_at(const struct beacons *bs, uint64_t clk,
 enum beacons_status beacons_clk_at(const struct beacons *bs, uint64_t tsc,
 				   uint64_t *clk);
 void beacons_fini(struct beacons *bs);
+
+enum beacons_bound { BOUND_OK, BOUND_TOO_FEW, BOUND_LATE };
+/*
+ * Once final: how far the line through the kept pairs may be from the
+ * trace clock, in ns: the scatter of the kept pairs (worst_ns), plus how
+ * much the clock may bend inside the widest intervals between kept pairs
+ * (from how far the lines on either side predict its ends), plus rounding.
+ * BOUND_TOO_FEW: no pair could be judged by its neighbours; BOUND_LATE:
+ * pairs were dropped as delayed by less than four times the jitter limit,
+ * so the delays run past it and kept pairs may be late by more than their
+ * scatter shows (a common delay of all pairs is never seen).
+ */
+enum beacons_bound beacons_bound(const struct beacons *bs, int64_t *ns);
 
 #endif /* VMSYNC_BEACONS_H */

@@ -607,15 +607,16 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 
 /*
  * At the end, for each guest put on host time through beacons: how many,
- * and how far the kept ones were from the line through their neighbours,
- * guest and host side added: the error the interpolation may make.
+ * and the error bound of its vCPUs' lines and its host's (beacons_bound()),
+ * guest and host side added; or why there is none.
  */
 static void report_beacons(struct tsc_iter *it)
 {
 	for (size_t i = 0; i < it->traces.cap; i++) {
 		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
-		size_t n = 0, dropped = 0, cpus = 0;
-		int64_t worst = 0;
+		size_t n = 0, dropped = 0, dups = 0, cpus = 0;
+		int64_t worst = 0, ns;
+		enum beacons_bound st = BOUND_OK, s;
 
 		if (!t || t->kind != TRACE_GUEST || (!t->by_beacons && t->host->tsc_clock))
 			continue;
@@ -625,18 +626,31 @@ static void report_beacons(struct tsc_iter *it)
 			struct beacons *bs = &t->beacons[c];
 
 			beacons_set_final(bs, true);
-			cpus += bs->nr > 0;
+			if (!bs->nr)
+				continue;
+			cpus++;
 			n += bs->nr;
 			dropped += bs->dropped;
-			if (bs->worst_ns > worst)
-				worst = bs->worst_ns;
+			dups += bs->duplicates;
+			s = beacons_bound(bs, &ns);
+			st = s > st ? s : st;
+			worst = ns > worst ? ns : worst;
 		}
-		if (!t->host->tsc_clock)
-			worst += t->host->beacons.worst_ns;
-		fprintf(stderr, "filter.vmsync.tsc: guest trace '%s' put on host trace '%s' through beacons (default-clock mode): guest: %zu beacons on %zu vCPUs, %zu dropped as delayed; host: %s%zu beacons, %zu dropped; error bound, from the beacons' scatter: +/-%" PRId64 " ns\n",
-			trace_name(t->trace), t->host->name, n, cpus, dropped,
+		if (!t->host->tsc_clock) {
+			s = beacons_bound(&t->host->beacons, &ns);
+			st = s > st ? s : st;
+			worst += ns;
+		}
+		fprintf(stderr, "filter.vmsync.tsc: guest trace '%s' put on host trace '%s' through beacons (default-clock mode): guest: %zu beacons on %zu vCPUs, %zu dropped as delayed, %zu as duplicates; host: %s%zu beacons, %zu dropped, %zu duplicates; ",
+			trace_name(t->trace), t->host->name, n, cpus, dropped, dups,
 			t->host->tsc_clock ? "on the TSC clock, " : "",
-			t->host->beacons.nr, t->host->beacons.dropped, worst);
+			t->host->beacons.nr, t->host->beacons.dropped, t->host->beacons.duplicates);
+		if (st == BOUND_OK)
+			fprintf(stderr, "error bound, from the beacons' scatter: +/-%" PRId64 " ns\n", worst);
+		else
+			fprintf(stderr, "no error bound: %s (their scatter alone: +/-%" PRId64 " ns)\n",
+				st == BOUND_LATE ? "beacons were dropped as delayed by less than four times beacon-jitter-us: delays run past it, and the kept beacons may be late by more than their scatter shows" :
+				"too few beacons to judge one by its neighbours", worst);
 	}
 }
 

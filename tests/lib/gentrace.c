@@ -38,6 +38,31 @@
  * (uint32_t seq * 7) or "big" (uint64_t seq * 0x100000001), so that a test
  * can check that variants come through.
  *
+ * Default-clock mode: vmsync-gentrace OPTIONS DIR [EVENTS ...], with any of
+ * --default-clock, --beacon-us=N, --slew-ppm=N, --dup[=CYCLES], --drop=N,
+ * --jitter-ns=N before DIR (the other arguments as above; not with MIGRATE 2
+ * or MODES). Every trace is then on a clock named "monotonic" (1 GHz), the
+ * TSC runs at 2.5 GHz, and each machine's clock is its own function of the
+ * host TSC: its own origin, a drift (host +31 ppm, guest -47 ppm, second
+ * guest +23 ppm) and, every DC_SLEW_SEG cycles (2.3 ms), a new rate within
+ * --slew-ppm (default 20) of it, as NTP slews a clock (a guest's clock
+ * follows host time, as kvm-clock does, through its TSC's jumps). Each host
+ * CPU stream and each vCPU stream carries kvm_tsc_sync beacons { tsc,
+ * reason } every --beacon-us (default 1000) us of host TSC, from before the
+ * first event to after the last (a vCPU's none in a downtime): the TSC then,
+ * and the clock read at the same instant. kvm_tsc_offset events pair their
+ * host_tsc with the clock exactly. Guest events carry, after "host", the
+ * truth on the host clock: "host_clk", the host clock (ns) at host TSC
+ * "host". Damage to the beacons (the kvm_tsc_offset pairs keep theirs):
+ * --dup[=CYCLES]: beacon k (of its stream) with k % 4 == 1 comes twice, and
+ *   with k % 4 == 3 a second beacon at the same clock but a TSC CYCLES
+ *   (default 150000) smaller comes before it (k % 8 == 3) or after it;
+ * --drop=N: runs of N beacons are missing, one run in three (gaps of N + 1
+ *   periods);
+ * --jitter-ns=N: each beacon's clock is read up to N ns (uniform, seeded)
+ *   after its TSC; events of its stream that this would put before it are
+ *   not written (the probe runs with interrupts off).
+ *
  * vmsync-gentrace --from-samples UUID FREQ OFFSET DIR < SAMPLES writes instead the
  * guest trace of tests/lab/tscguest's samples of VM 0 ("sample VM VCPU H0 G
  * H1": the guest read G between host TSC reads H0 and H1): one event
@@ -70,12 +95,35 @@
 #define PKT_EVENTS 1024
 #define MAX_VCPUS 64
 #define MAX_CHANGES 256
+/* Default-clock mode: TSC and trace-clock frequencies, clock rate changes. */
+#define DC_TSC_FREQ 2500000000ULL
+#define DC_CLOCK_FREQ 1000000000ULL
+#define DC_SLEW_SEG 5750003ULL
+#define DC_T0 (HOST0 - 10 * DC_SLEW_SEG)	/* where the clock models begin */
 /* A "tagged" guest event's variant holds seq * TAG_SMALL or seq * TAG_BIG. */
 #define TAG_SMALL 7U
 #define TAG_BIG 0x100000001ULL
 
 enum { EV_DUMP_START, EV_DUMP_END, EV_GUEST, EV_OFFSET, EV_FILLER, EV_TAGGED, EV_VCPU,
-       EV_ENTRY, EV_EXIT };
+       EV_ENTRY, EV_EXIT, EV_SYNC };
+
+/* Default-clock mode: a machine's clock, piecewise linear in host TSC. */
+struct clockm {
+	long double *at;	/* its ns at DC_T0 + j * DC_SLEW_SEG */
+	double *rate;		/* ns per host TSC cycle from there */
+	size_t n;
+};
+
+static struct {
+	bool on;
+	uint64_t period;	/* between beacons, TSC cycles */
+	double slew;		/* ppm */
+	bool dup;
+	uint64_t dup_less;
+	uint64_t drop;
+	uint64_t jitter;	/* ns */
+	struct clockm host, guest[2];
+} dc = { .period = 1000ULL * DC_TSC_FREQ / 1000000, .slew = 20, .dup_less = 150000 };
 
 struct stream {
 	FILE *f;
@@ -183,12 +231,18 @@ static void write_metadata(const char *dir, const char *uuid, const char *clock_
 	if (product_uuid)
 		fprintf(f, "\tproduct_uuid = \"%s\";\n", product_uuid);
 	fprintf(f, "};\n"
-		"clock {\n\tname = \"vmsync_tsc\";\n\tuuid = \"%s\";\n\tdescription = \"Raw TSC in cycles (vmsync-gentrace)\";\n"
+		"clock {\n\tname = \"%s\";\n\tuuid = \"%s\";\n\tdescription = \"%s (vmsync-gentrace)\";\n"
 		"\tfreq = %llu;\n\toffset = %llu;\n};\n"
-		"typealias integer { size = 64; align = 8; signed = false; map = clock.vmsync_tsc.value; } := uint64_clock_t;\n"
+		"typealias integer { size = 64; align = 8; signed = false; map = clock.%s.value; } := uint64_clock_t;\n"
 		"stream {\n\tid = 0;\n\tevent.header := struct { uint32_t id; uint64_clock_t timestamp; };\n"
 		"\tpacket.context := struct { uint64_clock_t timestamp_begin; uint64_clock_t timestamp_end; uint64_t content_size; uint64_t packet_size; uint64_t events_discarded; uint32_t cpu_id; };\n};\n",
-		clock_uuid, (unsigned long long)freq, (unsigned long long)offset);
+		dc.on ? "monotonic" : "vmsync_tsc", clock_uuid,
+		dc.on ? "Monotonic clock, slewed" : "Raw TSC in cycles",
+		(unsigned long long)freq, (unsigned long long)offset,
+		dc.on ? "monotonic" : "vmsync_tsc");
+	if (dc.on)
+		fprintf(f, "event { name = \"kvm_tsc_sync\"; id = %d; stream_id = 0; fields := struct { uint64_t tsc; enum : uint8_t { periodic = 0, statedump = 1 } reason; }; };\n",
+			EV_SYNC);
 	if (host) {
 		fprintf(f, "event { name = \"kvm_tsc_statedump_start\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_START);
 		fprintf(f, "event { name = \"kvm_tsc_statedump_end\"; id = %d; stream_id = 0; fields := struct { uint32_t nr_guests; }; };\n", EV_DUMP_END);
@@ -202,11 +256,11 @@ static void write_metadata(const char *dir, const char *uuid, const char *clock_
 		fprintf(f, "event { name = \"sample\"; id = %d; stream_id = 0; fields := struct { uint64_t h0; uint64_t h1; }; };\n",
 			EV_FILLER);
 	else
-		fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host; }; };\n",
-			EV_FILLER);
+		fprintf(f, "event { name = \"filler\"; id = %d; stream_id = 0; fields := struct { uint64_t seq; uint64_t host;%s }; };\n",
+			EV_FILLER, dc.on ? " uint64_t host_clk;" : "");
 	if (!host && !samples)
-		fprintf(f, "event { name = \"tagged\"; id = %d; stream_id = 0; fields := struct { enum : uint8_t { small = 0, big = 1 } tag; variant <tag> { uint32_t small; uint64_t big; } value; uint64_t seq; uint64_t host; }; };\n",
-			EV_TAGGED);
+		fprintf(f, "event { name = \"tagged\"; id = %d; stream_id = 0; fields := struct { enum : uint8_t { small = 0, big = 1 } tag; variant <tag> { uint32_t small; uint64_t big; } value; uint64_t seq; uint64_t host;%s }; };\n",
+			EV_TAGGED, dc.on ? " uint64_t host_clk;" : "");
 	if (fclose(f))
 		die("%s: %s", path, strerror(errno));
 }
@@ -253,6 +307,76 @@ static uint64_t guest_tsc(uint64_t h, uint64_t ratio, int64_t offset)
 	return (uint64_t)(((unsigned __int128)h * ratio) >> FRAC) + (uint64_t)offset;
 }
 
+static uint64_t lcg(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *state >> 33;
+}
+
+/*
+ * Clock model @m from DC_T0 to host TSC @end: @base ns at DC_T0, then in
+ * each segment of DC_SLEW_SEG cycles a rate off the TSC's (in ns) by
+ * @drift ppm plus a random slew within +/-dc.slew ppm.
+ */
+static void clockm_init(struct clockm *m, uint64_t end, long double base, double drift,
+			uint64_t seed)
+{
+	m->n = (end - DC_T0) / DC_SLEW_SEG + 2;
+	m->at = malloc((m->n + 1) * sizeof(*m->at));
+	m->rate = malloc(m->n * sizeof(*m->rate));
+	if (!m->at || !m->rate)
+		die("out of memory");
+	m->at[0] = base;
+	for (size_t j = 0; j < m->n; j++) {
+		double u = (double)(lcg(&seed) % 2000001) / 1000000.0 - 1.0;	/* [-1, 1] */
+
+		m->rate[j] = 1e9 / (double)DC_TSC_FREQ * (1.0 + (drift + u * dc.slew) * 1e-6);
+		m->at[j + 1] = m->at[j] + (long double)m->rate[j] * DC_SLEW_SEG;
+	}
+}
+
+/* The clock of model @m at host TSC @h, in ns (rounded). */
+static uint64_t clockm_at(const struct clockm *m, uint64_t h)
+{
+	size_t j = (h - DC_T0) / DC_SLEW_SEG;
+
+	if (j >= m->n)
+		j = m->n - 1;
+	return (uint64_t)(m->at[j] + (long double)m->rate[j] *
+			  (long double)(h - DC_T0 - j * DC_SLEW_SEG) + 0.5L);
+}
+
+static void sync_event(struct stream *s, uint64_t clk, uint64_t tsc)
+{
+	event(s, EV_SYNC, clk);
+	put_u64(s, tsc);
+	put(s, &(uint8_t){ 0 }, 1);	/* periodic */
+}
+
+/*
+ * Beacon number @k of stream @s: TSC @tsc read at host TSC @h, its clock
+ * (model @m) read then, or late by the jitter; damaged as the options say.
+ */
+static void beacon(struct stream *s, const struct clockm *m, uint64_t h, uint64_t tsc,
+		   uint64_t k, uint64_t *rng)
+{
+	uint64_t clk = clockm_at(m, h);
+
+	if (dc.drop && k / dc.drop % 3 == 1)
+		return;
+	if (dc.jitter)
+		clk += lcg(rng) % (dc.jitter + 1);
+	if (clk < s->last)
+		clk = s->last;		/* read after the stream's last event */
+	if (dc.dup && k % 8 == 3)
+		sync_event(s, clk, tsc - dc.dup_less);
+	sync_event(s, clk, tsc);
+	if (dc.dup && k % 4 == 1)
+		sync_event(s, clk, tsc);
+	if (dc.dup && k % 8 == 7)
+		sync_event(s, clk, tsc - dc.dup_less);
+}
+
 /* --from-samples: tscguest's samples of VM 0 as a guest trace. */
 static int from_samples(const char *uuid, uint64_t freq, uint64_t offset, const char *dir)
 {
@@ -287,7 +411,43 @@ static int from_samples(const char *uuid, uint64_t freq, uint64_t offset, const 
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Host TSC @h on the host's trace clock. */
+static uint64_t hts(uint64_t h)
+{
+	return dc.on ? clockm_at(&dc.host, h) : h;
+}
+
+/* Host beacon counters, per host CPU stream, and their jitter's seeds. */
+static uint64_t host_k[2], host_rng[2] = { 11, 12 };
+
+/* The host's beacons up to host TSC @upto, on both CPU streams. */
+static void host_beacons(struct stream **hs, uint64_t upto)
+{
+	for (int cpu = 0; dc.on && cpu < 2; cpu++)
+		for (uint64_t h; (h = HOST0 + 500 + host_k[cpu] * dc.period + 37 * cpu) <= upto;
+		     host_k[cpu]++)
+			beacon(hs[cpu], &dc.host, h, h, host_k[cpu], &host_rng[cpu]);
+}
+
+/*
+ * vCPU @v's beacons up to host TSC @upto (@k the next one's number, @c its
+ * offset's index in @chv): none in a downtime.
+ */
+static void guest_beacons(struct stream *s, const struct clockm *m, unsigned int v,
+			  const struct change *chv, unsigned int changes, uint64_t ratio,
+			  uint64_t upto, uint64_t *k, size_t *c, uint64_t *rng)
+{
+	for (uint64_t h; dc.on && (h = HOST0 + 500 + *k * dc.period + 53 * v + 11) <= upto;
+	     (*k)++) {
+		while (*c < changes && chv[*c + 1].at <= h)
+			(*c)++;
+		if (*c < changes && h >= chv[*c + 1].at - chv[*c + 1].down)
+			continue;	/* the vCPU does not run */
+		beacon(s, m, h, guest_tsc(h, ratio, chv[*c].offset), *k, rng);
+	}
+}
+
+static int gen(int argc, char **argv)
 {
 	/* Per vCPU slot: the first guest's vCPUs, then the second's. */
 	static struct change ch[2 * MAX_VCPUS][MAX_CHANGES + 1];
@@ -310,7 +470,9 @@ int main(int argc, char **argv)
 	unsigned int slots;
 	unsigned int on_b = changes / 2 + 1;	/* with MIGRATE: B's first change */
 	uint64_t host_n = events / 2, guest_n = events - host_n;
-	uint64_t dt_h = rate >= 2 ? FREQ / (rate / 2) : FREQ, span = host_n * dt_h, dt_g, seq = 0;
+	uint64_t tsc_freq = dc.on ? DC_TSC_FREQ : FREQ, clk_freq = dc.on ? DC_CLOCK_FREQ : FREQ;
+	uint64_t dt_h = rate >= 2 ? tsc_freq / (rate / 2) : tsc_freq, span = host_n * dt_h, dt_g, seq = 0;
+	uint64_t end_h;
 	char hdir[4096], gdir[4096], bdir[4096], g2dir[4096];
 	struct stream *hs[2], *hb[2] = { NULL, NULL }, *gs[2 * MAX_VCPUS];
 	struct stream *ma[MAX_VCPUS] = { NULL }, *mb[MAX_VCPUS] = { NULL };	/* MODES */
@@ -322,10 +484,18 @@ int main(int argc, char **argv)
 				    strtoull(argv[4], NULL, 0), argv[5]);
 	if (argc < 2 || !vcpus || vcpus > MAX_VCPUS || changes > MAX_CHANGES || !permille ||
 	    (migrate && !changes) || migrate > 2 || !guests || guests > 2 || (modes && guests > 1))
-		die("usage: vmsync-gentrace DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE(0-2) [MODES [GUESTS(1-2)]]]]]]]]] (MIGRATE needs a change; MODES one guest)",
+		die("usage: vmsync-gentrace [--default-clock --beacon-us=N --slew-ppm=N --dup[=CYCLES] --drop=N --jitter-ns=N] DIR [EVENTS [VCPUS(1-%d) [CHANGES(0-%d) [RATIO_PERMILLE [RATE [LOST [MIGRATE(0-2) [MODES [GUESTS(1-2)]]]]]]]]] (MIGRATE needs a change; MODES one guest)",
 		    MAX_VCPUS, MAX_CHANGES);
+	if (dc.on && (two_hosts || modes))
+		die("default-clock mode: not with MIGRATE 2 or MODES");
 	slots = vcpus * guests;
 	dt_g = span / (guest_n / slots + 1);
+	end_h = HOST0 + 1000 + span + 3 * dc.period;
+	if (dc.on) {	/* each machine's clock, near the host's */
+		clockm_init(&dc.host, end_h, 1e9L, 31, 1);
+		clockm_init(&dc.guest[0], end_h, 1e9L + 250000, -47, 2);
+		clockm_init(&dc.guest[1], end_h, 1e9L - 170000, 23, 3);
+	}
 	snprintf(hdir, sizeof(hdir), "%s/host", argv[1]);
 	snprintf(gdir, sizeof(gdir), "%s/guest", argv[1]);
 	if ((mkdir(argv[1], 0755) && errno != EEXIST) || mkdir(hdir, 0755) || mkdir(gdir, 0755))
@@ -334,16 +504,16 @@ int main(int argc, char **argv)
 	uuid_bytes(guest_uuid_s, guest_uuid);
 	uuid_bytes("5e7e0000-0000-4000-8000-000000000005", guest2_uuid);
 	write_metadata(hdir, host_uuid_s, "5e7e0000-0000-4000-8000-0000000000c1", "gen-host",
-		       true, NULL, FREQ, 1700000000ULL * FREQ, false);
+		       true, NULL, clk_freq, 1700000000ULL * clk_freq, false);
 	write_metadata(gdir, guest_uuid_s, "5e7e0000-0000-4000-8000-0000000000c2", "gen-guest",
-		       false, GUEST_UUID, FREQ, 1700000000ULL * FREQ, false);
+		       false, GUEST_UUID, clk_freq, 1700000000ULL * clk_freq, false);
 	if (guests > 1) {
 		snprintf(g2dir, sizeof(g2dir), "%s/guest-2", argv[1]);
 		if (mkdir(g2dir, 0755))
 			die("%s: %s", g2dir, strerror(errno));
 		write_metadata(g2dir, "5e7e0000-0000-4000-8000-000000000005",
 			       "5e7e0000-0000-4000-8000-0000000000c5", "gen-guest-2",
-			       false, GUEST2_UUID, FREQ, 1700000000ULL * FREQ, false);
+			       false, GUEST2_UUID, clk_freq, 1700000000ULL * clk_freq, false);
 	}
 	if (two_hosts) {
 		snprintf(bdir, sizeof(bdir), "%s/host-b", argv[1]);
@@ -400,14 +570,14 @@ int main(int argc, char **argv)
 	}
 
 	/* Host: the dump, the VM, then fillers and offset events in time order. */
-	event(hs[0], EV_DUMP_START, HOST0);
+	event(hs[0], EV_DUMP_START, hts(HOST0));
 	put_u32(hs[0], 0);
-	event(hs[0], EV_DUMP_END, HOST0 + 10);
+	event(hs[0], EV_DUMP_END, hts(HOST0 + 10));
 	put_u32(hs[0], 0);
 	if (migrate) {		/* the destination, announced first */
 		struct stream *s = two_hosts ? hb[0] : hs[0];
 
-		event(s, EV_GUEST, HOST0 + 40 + (two_hosts ? HOST_B_DELTA : 0));
+		event(s, EV_GUEST, hts(HOST0 + 40 + (two_hosts ? HOST_B_DELTA : 0)));
 		put_u32(s, VM_B_PID);
 		put_str(s, VM_B_NAME);
 		put_str(s, GUEST_UUID);
@@ -421,7 +591,7 @@ int main(int argc, char **argv)
 			put_u32(s, 5200 + v);
 		}
 	}
-	event(hs[0], EV_GUEST, HOST0 + 50);
+	event(hs[0], EV_GUEST, hts(HOST0 + 50));
 	put_u32(hs[0], 4242);
 	put_str(hs[0], VM_NAME);
 	put_str(hs[0], GUEST_UUID);
@@ -435,7 +605,7 @@ int main(int argc, char **argv)
 		put_u32(hs[0], 4300 + v);
 	}
 	if (guests > 1) {
-		event(hs[0], EV_GUEST, HOST0 + 60);
+		event(hs[0], EV_GUEST, hts(HOST0 + 60));
 		put_u32(hs[0], VM_2_PID);
 		put_str(hs[0], VM_2_NAME);
 		put_str(hs[0], GUEST2_UUID);
@@ -462,7 +632,9 @@ int main(int argc, char **argv)
 			/* Its VM's vCPU had an offset before (not B's at its first). */
 			bool prev = k[best] && !(b && k[best] == on_b);
 
-			event(s, EV_OFFSET, at);
+			host_beacons(hs, at);
+			/* Its pair (clock, host_tsc) exact, unless a beacon came late. */
+			event(s, EV_OFFSET, hts(at) < s->last ? s->last : hts(at));
 			put_u32(s, second ? VM_2_PID : b ? VM_B_PID : 4242);
 			put_str(s, second ? VM_2_NAME : b ? VM_B_NAME : VM_NAME);
 			put_u32(s, best % vcpus);
@@ -480,9 +652,14 @@ int main(int argc, char **argv)
 			break;
 		if (hi == host_n / 2)
 			hs[0]->discarded = lost;	/* from the next packet on */
-		event(hs[hi % 2], EV_FILLER, next_h);
-		put_u64(hs[hi % 2], seq++);
-		put_u64(hs[hi % 2], next_h);
+		host_beacons(hs, next_h);
+		if (hts(next_h) >= hs[hi % 2]->last) {	/* not before a late beacon */
+			event(hs[hi % 2], EV_FILLER, hts(next_h));
+			put_u64(hs[hi % 2], seq++);
+			put_u64(hs[hi % 2], next_h);
+			if (dc.on)
+				put_u64(hs[hi % 2], hts(next_h));
+		}
 		if (two_hosts && hi % 4 == 1) {	/* host B's own events */
 			event(hb[hi / 4 % 2], EV_FILLER, next_h + HOST_B_DELTA);
 			put_u64(hb[hi / 4 % 2], seq++);
@@ -492,17 +669,24 @@ int main(int argc, char **argv)
 		next_h += dt_h;
 	}
 
+	host_beacons(hs, end_h);
+
 	/* Guest: each vCPU's events at known host times, not in downtimes. */
 	for (unsigned int v = 0; v < slots; v++) {
-		size_t c = 0;
-		uint64_t skew;
+		size_t c = 0, cb = 0;
+		uint64_t skew, kb = 0, rng = 100 + v, ts;
 		bool second = v >= vcpus;
+		const struct clockm *gm = &dc.guest[second];
 
 		for (uint64_t h = HOST0 + 1000 + 17 * v + dt_g; h < HOST0 + 1000 + span; h += dt_g) {
+			guest_beacons(gs[v], gm, v, ch[v], changes, ratio, h, &kb, &cb, &rng);
 			while (c < changes && ch[v][c + 1].at <= h)
 				c++;
 			if (c < changes && h >= ch[v][c + 1].at - ch[v][c + 1].down)
 				continue;	/* in the coming downtime */
+			ts = dc.on ? clockm_at(gm, h) : guest_tsc(h, ratio, ch[v][c].offset);
+			if (ts < gs[v]->last)
+				continue;	/* before a late beacon */
 			skew = two_hosts && !second && c >= on_b ? HOST_B_SKEW : 0;
 			if (modes) {	/* its vCPU thread in guest mode around it */
 				bool in_b = migrate && c >= on_b;
@@ -517,18 +701,21 @@ int main(int argc, char **argv)
 				put_u32(m, (in_b ? 5200 : 4300) + v);
 			}
 			if (seq % 16 == 5) {	/* a variant, whose value says its seq */
-				event(gs[v], EV_TAGGED, guest_tsc(h, ratio, ch[v][c].offset));
+				event(gs[v], EV_TAGGED, ts);
 				put(gs[v], &(uint8_t){ (seq / 16) & 1 }, 1);
 				if ((seq / 16) & 1)
 					put_u64(gs[v], seq * TAG_BIG);
 				else
 					put_u32(gs[v], (uint32_t)(seq * TAG_SMALL));
 			} else {
-				event(gs[v], EV_FILLER, guest_tsc(h, ratio, ch[v][c].offset));
+				event(gs[v], EV_FILLER, ts);
 			}
 			put_u64(gs[v], seq++);
 			put_u64(gs[v], h + skew);
+			if (dc.on)
+				put_u64(gs[v], hts(h));
 		}
+		guest_beacons(gs[v], gm, v, ch[v], changes, ratio, end_h, &kb, &cb, &rng);
 	}
 	/*
 	 * Each host's streams end when its latest one does, and its session
@@ -562,4 +749,42 @@ int main(int argc, char **argv)
 			close_stream(mb[v], host_b_end);
 	}
 	return 0;
+}
+
+/* Default-clock mode's options, before DIR: how many there were. */
+static int options(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && !strncmp(argv[i], "--", 2) && strcmp(argv[i], "--from-samples");
+	     i++) {
+		const char *a = argv[i], *v = strchr(a, '=');
+		uint64_t n = v ? strtoull(v + 1, NULL, 0) : 0;
+
+		dc.on = true;
+		if (!strcmp(a, "--default-clock"))
+			continue;
+		if (!strncmp(a, "--beacon-us=", 12) && n)
+			dc.period = n * DC_TSC_FREQ / 1000000;
+		else if (!strncmp(a, "--slew-ppm=", 11))
+			dc.slew = (double)n;
+		else if (!strcmp(a, "--dup") || (!strncmp(a, "--dup=", 6) && n))
+			dc.dup = true, dc.dup_less = v ? n : dc.dup_less;
+		else if (!strncmp(a, "--drop=", 7) && n)
+			dc.drop = n;
+		else if (!strncmp(a, "--jitter-ns=", 12))
+			dc.jitter = n;
+		else
+			die("unknown option %s (--default-clock, --beacon-us=N, --slew-ppm=N, --dup[=CYCLES], --drop=N, --jitter-ns=N)",
+			    a);
+	}
+	return i - 1;
+}
+
+int main(int argc, char **argv)
+{
+	int n = options(argc, argv);
+
+	argv[n] = argv[0];
+	return gen(argc - n, argv + n);
 }
