@@ -409,8 +409,8 @@ static bool consume_one(struct check_sink *c, const bt_message *m)
 	    !bt_message_event_borrow_stream_class_default_clock_class_const(m))
 		return true;
 	cs = bt_message_event_borrow_default_clock_snapshot_const(m);
-	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns))
-		return true;
+	if (!ns_of(cs, &ns))
+		return true;	/* out of the ns range: not measurable */
 	tr = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(
 		bt_message_event_borrow_event_const(m)));
 	if (env_str(tr, ENV_REBASED))

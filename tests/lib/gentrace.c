@@ -721,7 +721,7 @@ static int gen(int argc, char **argv)
 	 * Each host's streams end when its latest one does, and its session
 	 * after its guests' (their events end at HOST0 + 1000 + span).
 	 */
-	host_end = host_b_end = HOST0 + 1000 + span;
+	host_end = host_b_end = dc.on ? hts(HOST0 + 1000 + span) : HOST0 + 1000 + span;
 	if (two_hosts)
 		host_b_end += HOST_B_DELTA;
 	for (int i = 0; i < 2; i++)
