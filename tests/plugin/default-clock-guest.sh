@@ -4,7 +4,7 @@
 # both sides, the guest's offset changed mid-trace. Every guest event must
 # come out, in order, with causality kept against the host (round trips of
 # about 1 ms), through the three paths, and the filter must report its
-# error bound. The accuracy check's p99 is printed, not held to 1 us: the
+# error bound, or say why it has none. The accuracy check's p99 is printed, not held to 1 us: the
 # lab's emulated clocks make the guest's clock bend between beacons by up to
 # hundreds of us now and then (seen: p99 161 us against a reported bound of
 # 38 us; other runs 0 ns), so the lab cannot show that target
@@ -16,6 +16,9 @@ rebase_scenario default 6d3fa2c1-8e4b-4f0a-b5d7-1c2e3f4a5b6c
 p99=$(echo "$CHECK_LINE" | sed -n 's/.*p99: \([0-9]*\) ns.*/\1/p')
 bound=$(sed -n "s/^filter.vmsync.tsc: .*error bound, from the beacons' scatter: +\/-\([0-9]*\) ns.*/\1/p" \
 	"$T/merged.err" | head -1)
+unbounded=$(grep -m1 "^filter.vmsync.tsc: .*: no error bound: " "$T/merged.err")
 [ -n "$p99" ] || fail "no p99 in the check's summary"
-[ -n "$bound" ] || fail "the filter reported no error bound"
-echo "p99 distance from guest mode: $p99 ns; the filter's reported error bound: $bound ns"
+# A bound, or the filter saying why it has none (beacons delayed past the limit).
+[ -n "$bound" ] || [ -n "$unbounded" ] ||
+	fail "the filter reported no error bound and did not say it has none"
+echo "p99 distance from guest mode: $p99 ns; the filter's reported error bound: ${bound:+$bound ns}${unbounded:+none (${unbounded##*no error bound: })}"
