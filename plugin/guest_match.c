@@ -176,10 +176,17 @@ static struct trace_info *trace_of(struct tsc_iter *it, const bt_stream *s)
 
 struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s)
 {
-	struct stream_info *si = ptr_map_get(&it->streams, s);
+	struct stream_info *si;
 
-	if (si)
+	/* Messages come in runs of one stream: the last one is remembered. */
+	if (s == it->last_stream)
+		return it->last_si;
+	si = ptr_map_get(&it->streams, s);
+	if (si) {
+		it->last_stream = s;
+		it->last_si = si;
 		return si;
+	}
 	si = calloc(1, sizeof(*si));
 	if (!si || !ptr_map_put(&it->streams, s, si)) {
 		free(si);

@@ -5,14 +5,12 @@
 
 #include "ring.h"
 
-bool ring_reserve(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
-		  size_t initial)
+bool ring_grow(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
+	       size_t initial)
 {
 	char *old, *n;
 	size_t ncap, head;
 
-	if (nr < *cap)
-		return true;
 	memcpy(&old, buf, sizeof(old));
 	ncap = *cap ? *cap * 2 : initial;
 	n = malloc(ncap * size);

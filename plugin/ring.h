@@ -16,7 +16,13 @@
  * @initial), its elements moved to the front. False: out of memory, and the
  * ring is as it was.
  */
-bool ring_reserve(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
-		  size_t initial);
+bool ring_grow(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
+	       size_t initial);
+
+static inline bool ring_reserve(void *buf, size_t *first, size_t nr, size_t *cap,
+				size_t size, size_t initial)
+{
+	return nr < *cap || ring_grow(buf, first, nr, cap, size, initial);
+}
 
 #endif /* VMSYNC_RING_H */

@@ -127,6 +127,8 @@ struct tsc_iter {
 	struct host_model model;
 	struct ir_copy copy;
 	struct ptr_map traces, streams;	/* -> trace_info, stream_info */
+	const bt_stream *last_stream;	/* stream_of()'s latest answer */
+	struct stream_info *last_si;
 	struct reorder heap;
 	struct held *held;
 	size_t held_first, held_nr, held_cap;
