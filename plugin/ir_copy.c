@@ -505,14 +505,15 @@ error:
 }
 
 /*
- * An id for the unverified twin of event class @id in stream class @sc: the
- * same with the top bit set, or the nearest free one below.
+ * An id for the unverified twin of event class @id in stream class @sc:
+ * 2^20 above it, or the next free one. Not far above: CTF readers take ids
+ * as signed 64-bit values, and writers size the header's id field by them.
  */
 static bool twin_id(const bt_stream_class *sc, uint64_t id, uint64_t *out)
 {
-	uint64_t t = id | (UINT64_C(1) << 63);
+	uint64_t t = (id & ((UINT64_C(1) << 40) - 1)) + (UINT64_C(1) << 20);
 
-	for (unsigned int i = 0; i < 1024; i++, t--)
+	for (unsigned int i = 0; i < 1024; i++, t++)
 		if (!bt_stream_class_borrow_event_class_by_id_const(sc, t)) {
 			*out = t;
 			return true;

@@ -109,9 +109,10 @@ static void misc_pop(struct reorder *r)
 		r->misc[i] = last;
 }
 
-bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *msg)
+bool reorder_push(struct reorder *r, size_t run, int64_t key, uint64_t seq,
+		  const bt_message *msg)
 {
-	struct reorder_item it = { key, r->seq++, msg };
+	struct reorder_item it = { key, seq, msg };
 	struct reorder_run *u = &r->runs[run];
 
 	if (key < u->last && u->nr) {	/* would overtake its run: aside */

@@ -49,7 +49,16 @@ struct reorder {
 
 /* A new source; SIZE_MAX when out of memory. */
 size_t reorder_new_run(struct reorder *r);
-bool reorder_push(struct reorder *r, size_t run, int64_t key, const bt_message *msg);
+/*
+ * Its place among equal keys: @seq, from reorder_seq() when it arrived (a
+ * message that waited elsewhere keeps its turn).
+ */
+static inline uint64_t reorder_seq(struct reorder *r)
+{
+	return r->seq++;
+}
+bool reorder_push(struct reorder *r, size_t run, int64_t key, uint64_t seq,
+		  const bt_message *msg);
 /* The earliest item, or NULL. */
 const struct reorder_item *reorder_peek(const struct reorder *r);
 /* Remove the earliest item; its message is the caller's. */

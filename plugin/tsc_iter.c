@@ -108,7 +108,7 @@ void tsc_iter_finalize(bt_self_message_iterator *self)
 	free(it);
 }
 
-static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
+static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key, uint64_t seq,
 		     const bt_message *m)
 {
 	/* A message without a time goes with its stream's previous one. */
@@ -122,7 +122,7 @@ static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key,
 		bt_message_put_ref(m);
 		return false;
 	}
-	if (!reorder_push(&it->heap, si->run, key, m)) {
+	if (!reorder_push(&it->heap, si->run, key, seq, m)) {
 		bt_message_put_ref(m);
 		iter_error(it, "filter.vmsync.tsc: out of memory");
 		return false;
@@ -173,6 +173,7 @@ static bool release_held(struct tsc_iter *it)
 		}
 		it->held_first = (it->held_first + 1) & (it->held_cap - 1);
 		it->held_nr--;
+		si->nr_held--;
 		{
 			struct input *in = &it->inputs[h->input];
 
@@ -180,7 +181,7 @@ static bool release_held(struct tsc_iter *it)
 			in->ho_nr--;
 		}
 		if (si->t->kind != TRACE_GUEST) {	/* host side, after all */
-			if (!push_out(it, si, own, m))
+			if (!push_out(it, si, own, h->seq, m))
 				return false;
 			continue;
 		}
@@ -218,7 +219,7 @@ static bool release_held(struct tsc_iter *it)
 				si->gap_next = INT64_MIN;	/* reached */
 		}
 		bt_message_put_ref(m);
-		if (!out || !push_out(it, si, key, out))
+		if (!out || !push_out(it, si, key, reorder_seq(&it->heap), out))
 			return false;
 	}
 	return true;
@@ -244,7 +245,24 @@ static bool hold(struct tsc_iter *it, struct held h, int64_t order)
 			  sizeof(*in->held_own), 256))
 		return false;
 	in->held_own[(in->ho_first + in->ho_nr++) & (in->ho_cap - 1)] = order;
+	h.si->nr_held++;
+	h.seq = reorder_seq(&it->heap);	/* its turn, should it go out as it is */
 	it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)] = h;
+	return true;
+}
+
+/*
+ * A message of a stream found to be on host time while messages of it taken
+ * before still wait: it waits behind them, so that its stream keeps its order.
+ */
+static bool hold_behind(struct tsc_iter *it, size_t i, struct stream_info *si,
+			const bt_message *m, const bt_clock_snapshot *cs, int64_t ns)
+{
+	if (!hold(it, (struct held){ m, i, si, cs, ns, 0 },
+		  ns == INT64_MIN ? it->inputs[i].frontier : ns)) {
+		bt_message_put_ref(m);
+		return false;
+	}
 	return true;
 }
 
@@ -519,11 +537,13 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		}
 		if (it->model.doubt_vm)
 			warn_doubt(it);
-		return push_out(it, si, ns, m);
+		return si->nr_held ? hold_behind(it, i, si, m, cs, ns) :
+		       push_out(it, si, ns, reorder_seq(&it->heap), m);
 	}
 	if (si->t->kind == TRACE_HOST_SIDE) {
 		in->host_side = true;
-		return push_out(it, si, ns, m);
+		return si->nr_held ? hold_behind(it, i, si, m, cs, ns) :
+		       push_out(it, si, ns, reorder_seq(&it->heap), m);
 	}
 	if (!si->listed) {
 		struct stream_info **n = realloc(in->streams, (in->nr_streams + 1) * sizeof(*n));
@@ -552,7 +572,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		si->t->counted = true;
 		it->unmatched++;
 	}
-	if (!hold(it, (struct held){ m, i, si, cs, ns }, ns == INT64_MIN ? in->frontier : ns)) {
+	if (!hold(it, (struct held){ m, i, si, cs, ns, 0 }, ns == INT64_MIN ? in->frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}

@@ -86,6 +86,7 @@ struct stream_info {
 	bool conv_fits;		/* ... consistent with the VM's offset history */
 	int64_t out_max_ns;	/* the latest host time it was put at */
 	int64_t last_own;	/* its latest own time: they must not go back */
+	size_t nr_held;		/* its messages waiting in tsc_iter.held */
 };
 
 struct input {
@@ -110,6 +111,7 @@ struct held {			/* a guest message waiting for host data */
 	struct stream_info *si;
 	const bt_clock_snapshot *cs;	/* its time, or NULL */
 	int64_t own;			/* that time in ns, or INT64_MIN */
+	uint64_t seq;			/* its turn among equal times (reorder) */
 };
 
 struct tsc_filter {
