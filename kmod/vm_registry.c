@@ -13,7 +13,9 @@
  * cannot sleep, so it queues a task work: the thread reads its own
  * arguments and announces the guest on its way back to user space, that is
  * before it holds the VM's fd and so before any vCPU of it exists; the read
- * may fault pages in, as /proc/PID/cmdline does. They go in a kprobe on
+ * may fault pages in, as /proc/PID/cmdline does. (Before 5.15 the kprobe
+ * is on the first vCPU's debugfs creation, in the vCPU-creating ioctl,
+ * before that vCPU can run: compat_kvm.h.) They go in a kprobe on
  * kvm_arch_destroy_vm, which runs on every path that frees a VM that had a
  * debugfs directory, before its vCPUs are freed: holding the list lock
  * therefore keeps every listed VM and its vCPUs alive.
@@ -160,7 +162,7 @@ static int vm_create_pre(struct kprobe *kp, struct pt_regs *regs)
 		kfree(e);
 		goto out_pending;
 	}
-	/* The VM cannot be destroyed before this returns: it has no fd yet. */
+	/* The VM cannot be destroyed before this returns: the ioctl holds it. */
 	if (!vm_insert(e))
 		e->gone = true;	/* listed already: the task work frees it */
 	return 0;
