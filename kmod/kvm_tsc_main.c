@@ -8,9 +8,11 @@
  * see tsc_watch.c for how changes are found, vm_registry.c for the guests
  * and lttng_statedump_hook.c for the statedump; doc/ says what fields mean.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/module.h>
 
-#include "kvm_link.h"
+#include "compat/compat_kvm.h"
 #include "lttng_statedump_hook.h"
 #include "tsc_watch.h"
 #include "vm_discover.h"
@@ -26,7 +28,7 @@ static int __init kvm_tsc_offset_init(void)
 		return ret;
 	ret = tsc_watch_start(&link);
 	if (ret) {
-		pr_err("kvm_tsc_offset: cannot attach to KVM's tracepoints (%d)\n",
+		pr_err("cannot attach to KVM's tracepoints (%d)\n",
 		       ret);
 		goto out_link;
 	}
@@ -36,7 +38,7 @@ static int __init kvm_tsc_offset_init(void)
 	vm_discover(&link);
 	ret = lttng_statedump_hook_start(vm_registry_statedump);
 	if (ret) {
-		pr_err("kvm_tsc_offset: cannot watch for LTTng's statedump (%d)\n",
+		pr_err("cannot watch for LTTng's statedump (%d)\n",
 		       ret);
 		goto out_registry;
 	}

@@ -14,6 +14,8 @@
  * which needs KVM, fires them): one trace system and one LTTng provider,
  * kvm_tsc, whose event names all start with it, as LTTng requires.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/cpuhotplug.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -22,6 +24,7 @@
 #include <linux/percpu.h>
 #include <asm/msr.h>
 
+#include "compat/compat_kernel.h"
 #include "lttng_statedump_hook.h"
 
 #define CREATE_TRACE_POINTS
@@ -67,8 +70,8 @@ static int beacon_cpu_online(unsigned int cpu)
 {
 	struct hrtimer *t = this_cpu_ptr(&beacon_timer);
 
-	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
-	t->function = beacon_tick;
+	vmsync_hrtimer_setup(t, beacon_tick, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED);
 	hrtimer_start(t, ms_to_ktime(period_ms), HRTIMER_MODE_REL_PINNED);
 	return 0;
 }
@@ -84,7 +87,7 @@ static int __init kvm_tsc_sync_init(void)
 	int ret;
 
 	if (period_ms < 1 || period_ms > 60000) {
-		pr_err("kvm_tsc_sync: period_ms=%u is out of range: give 1 to 60000\n",
+		pr_err("period_ms=%u is out of range: give 1 to 60000\n",
 		       period_ms);
 		return -EINVAL;
 	}

@@ -12,6 +12,8 @@
  * assume_invariant=1 skips the CPU flags (not the kernel's verdict), for
  * emulators whose TSC is steady but undeclared, such as the lab's TCG.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/module.h>
@@ -95,30 +97,30 @@ static int __init tsc_clock_init(void)
 	int ret;
 
 	if (!tsc_khz || check_tsc_unstable()) {
-		pr_err("lttng_clock_tsc: the kernel does not use the TSC as a stable clock: it cannot be a trace clock; trace on LTTng's default clock with kvm_tsc_sync beacons instead\n");
+		pr_err("the kernel does not use the TSC as a stable clock: it cannot be a trace clock; trace on LTTng's default clock with kvm_tsc_sync beacons instead\n");
 		return -ENODEV;
 	}
 	if (!invariant && !assume_invariant) {
-		pr_err("lttng_clock_tsc: this CPU does not declare a constant, non-stop TSC (constant_tsc and nonstop_tsc in /proc/cpuinfo): it cannot be a trace clock; trace on LTTng's default clock with kvm_tsc_sync beacons instead\n");
+		pr_err("this CPU does not declare a constant, non-stop TSC (constant_tsc and nonstop_tsc in /proc/cpuinfo): it cannot be a trace clock; trace on LTTng's default clock with kvm_tsc_sync beacons instead\n");
 		return -ENODEV;
 	}
 	ret = read_boot_id(boot_id);
 	if (!ret && tsc_clock_uuid_from_boot_id(boot_id, clock_uuid))
 		ret = -EINVAL;
 	if (ret) {
-		pr_err("lttng_clock_tsc: cannot read the boot id from %s (%d)\n",
+		pr_err("cannot read the boot id from %s (%d)\n",
 		       BOOT_ID_PATH, ret);
 		return ret;
 	}
 	freq = tsc_khz * 1000UL;
 	ret = lttng_clock_register_plugin(&tsc_clock, THIS_MODULE);
 	if (ret == -EBUSY)
-		pr_err("lttng_clock_tsc: loaded after lttng-tracer, which already took its clock; stop lttng-sessiond, unload LTTng's modules (modprobe -r lttng-tracer), then load lttng-clock-tsc before starting lttng-sessiond\n");
+		pr_err("loaded after lttng-tracer, which already took its clock; stop lttng-sessiond, unload LTTng's modules (modprobe -r lttng-tracer), then load lttng-clock-tsc before starting lttng-sessiond\n");
 	else if (ret)
-		pr_err("lttng_clock_tsc: LTTng refused the clock plugin (%d): is another clock plugin loaded?\n",
+		pr_err("LTTng refused the clock plugin (%d): is another clock plugin loaded?\n",
 		       ret);
 	else
-		pr_info("lttng_clock_tsc: LTTng traces will use the raw TSC, %lu Hz, clock uuid %s\n",
+		pr_info("LTTng traces will use the raw TSC, %lu Hz, clock uuid %s\n",
 			freq, clock_uuid);
 	return ret;
 }

@@ -11,6 +11,8 @@
  * the tracepoint module notifier, as LTTng finds the tracepoints it probes.
  * This needs no symbol of LTTng: this module loads with or without it.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -55,7 +57,7 @@ static int tp_module_notify(struct notifier_block *nb, unsigned long val,
 	mutex_lock(&hook_mutex);
 	if (val == MODULE_STATE_COMING && !hooked_tp) {
 		if (tracepoint_probe_register(tp, probe_statedump_start, NULL))
-			pr_warn(KBUILD_MODNAME ": cannot hook LTTng's statedump: nothing of ours in LTTng's statedumps\n");
+			pr_warn("cannot hook LTTng's statedump: nothing of ours in LTTng's statedumps\n");
 		else
 			hooked_tp = tp;
 	} else if (val == MODULE_STATE_GOING && hooked_tp == tp) {

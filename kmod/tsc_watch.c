@@ -22,6 +22,8 @@
  * at least once between two entries, so the counter only grows for one vCPU
  * and restarts at 0 for a new one at the same address.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/hashtable.h>
@@ -36,7 +38,7 @@
 #include <linux/workqueue.h>
 #include <asm/msr.h>
 
-#include "kvm_link.h"
+#include "compat/compat_kvm.h"
 #include "kvm_tsc_change.h"
 #include "kvm_tsc_trace.h"
 #include "kvm_vcpu_trace.h"
@@ -84,8 +86,8 @@ static struct seen_vcpu *seen_find(const struct kvm_vcpu *vcpu)
 
 static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 {
-	u64 offset = READ_ONCE(vcpu->arch.l1_tsc_offset);
-	u64 ratio = READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio);
+	u64 offset = vmsync_vcpu_l1_tsc_offset(vcpu);
+	u64 ratio = vmsync_vcpu_l1_tsc_ratio(vcpu, watch_frac_bits);
 	u64 exits = vcpu->stat.exits;
 	struct kvm_tsc_change c = { .prev_offset = 0, .prev_ratio = 0 };
 	struct seen_vcpu *s;
@@ -153,7 +155,7 @@ static noinline void watch_slow(struct kvm_vcpu *vcpu, struct entry_cache *ec)
 }
 
 /* kvm_exit: the guest stopped running on this vCPU (IRQs still off). */
-static void probe_kvm_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
+static void probe_kvm_exit(VMSYNC_KVM_EXIT_ARGS)
 {
 	trace_kvm_vcpu_exit(current->tgid, current->pid, vcpu->vcpu_id);
 }
@@ -179,11 +181,11 @@ static void exit_probe_sync(struct work_struct *work)
 	if (want == exit_probe_on)
 		return;
 	if (want)
-		ret = tracepoint_probe_register(watch_link->exit, probe_kvm_exit, NULL);
+		ret = vmsync_kvm_exit_register(watch_link, probe_kvm_exit);
 	else
-		ret = tracepoint_probe_unregister(watch_link->exit, probe_kvm_exit, NULL);
+		ret = vmsync_kvm_exit_unregister(watch_link, probe_kvm_exit);
 	if (ret)
-		pr_warn_ratelimited("kvm_tsc_offset: cannot %s KVM's kvm_exit (%d): kvm_vcpu_exit events are missing\n",
+		pr_warn_ratelimited("cannot %s KVM's kvm_exit (%d): kvm_vcpu_exit events are missing\n",
 				    want ? "attach to" : "detach from", ret);
 	else
 		WRITE_ONCE(exit_probe_on, want);
@@ -192,17 +194,17 @@ static void exit_probe_sync(struct work_struct *work)
 static DECLARE_WORK(exit_probe_work, exit_probe_sync);
 
 /*
- * kvm_entry: IRQs are off, the vCPU is about to enter the guest. 6.1 stable
- * kernels gained a second argument (force_immediate_exit); it is unused here.
+ * kvm_entry: IRQs are off, the vCPU is about to enter the guest. Its second
+ * argument, where the kernel has it (compat_kvm.h), is unused here.
  */
-static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu, bool force_exit)
+static void probe_kvm_entry(VMSYNC_KVM_ENTRY_ARGS)
 {
 	struct entry_cache *ec = this_cpu_ptr(&entry_cache);
 
 	if (unlikely(ec->vcpu != vcpu ||
 		     ec->gen != atomic_long_read(&watch_gen) ||
-		     ec->offset != READ_ONCE(vcpu->arch.l1_tsc_offset) ||
-		     ec->ratio != READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio)))
+		     ec->offset != vmsync_vcpu_l1_tsc_offset(vcpu) ||
+		     ec->ratio != vmsync_vcpu_l1_tsc_ratio(vcpu, watch_frac_bits)))
 		watch_slow(vcpu, ec);
 	/* After any kvm_tsc_offset: the guest runs with that value. */
 	trace_kvm_vcpu_entry(current->tgid, current->pid, vcpu->vcpu_id);
@@ -211,8 +213,7 @@ static void probe_kvm_entry(void *data, struct kvm_vcpu *vcpu, bool force_exit)
 }
 
 /* kvm_write_tsc_offset(vcpu_id, prev, next): an L1 offset write, any cause. */
-static void probe_kvm_write_tsc_offset(void *data, unsigned int vcpu_id,
-				       u64 prev, u64 next)
+static void probe_kvm_write_tsc_offset(VMSYNC_KVM_WRITE_TSC_OFFSET_ARGS)
 {
 	atomic_long_inc(&watch_gen);
 }
@@ -220,7 +221,7 @@ static void probe_kvm_write_tsc_offset(void *data, unsigned int vcpu_id,
 /* kvm_arch_vcpu_destroy(vcpu): forget the vCPU before its memory is freed. */
 static int vcpu_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct kvm_vcpu *vcpu = (const struct kvm_vcpu *)regs->di;
+	const struct kvm_vcpu *vcpu = vmsync_vcpu_destroy_vcpu(regs);
 	struct seen_vcpu *s;
 	unsigned long flags;
 
@@ -238,7 +239,7 @@ static int vcpu_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 static struct kprobe vcpu_destroy_kp = {
-	.symbol_name = "kvm_arch_vcpu_destroy",
+	.symbol_name = VMSYNC_VCPU_DESTROY_SYMBOL,
 	.pre_handler = vcpu_destroy_pre,
 };
 static bool vcpu_destroy_hooked;
@@ -250,18 +251,17 @@ int tsc_watch_start(const struct kvm_link *link)
 	watch_frac_bits = link->frac_bits;
 	vcpu_destroy_hooked = !register_kprobe(&vcpu_destroy_kp);
 	if (!vcpu_destroy_hooked)
-		pr_notice("kvm_tsc_offset: no kprobe on kvm_arch_vcpu_destroy: records of destroyed vCPUs are kept until unload\n");
-	ret = tracepoint_probe_register(link->write_tsc_offset,
-					probe_kvm_write_tsc_offset, NULL);
+		pr_notice("no kprobe on kvm_arch_vcpu_destroy: records of destroyed vCPUs are kept until unload\n");
+	ret = vmsync_kvm_write_tsc_offset_register(link,
+						   probe_kvm_write_tsc_offset);
 	if (ret)
 		goto out_kprobe;
 	watch_link = link;
 	exit_probe_on = false;
-	ret = tracepoint_probe_register(link->entry, probe_kvm_entry, NULL);
+	ret = vmsync_kvm_entry_register(link, probe_kvm_entry);
 	if (!ret)
 		return 0;
-	tracepoint_probe_unregister(link->write_tsc_offset,
-				    probe_kvm_write_tsc_offset, NULL);
+	vmsync_kvm_write_tsc_offset_unregister(link, probe_kvm_write_tsc_offset);
 	tracepoint_synchronize_unregister();
 out_kprobe:
 	if (vcpu_destroy_hooked)
@@ -276,15 +276,14 @@ void tsc_watch_stop(const struct kvm_link *link)
 	struct hlist_node *tmp;
 	int bkt;
 
-	tracepoint_probe_unregister(link->entry, probe_kvm_entry, NULL);
+	vmsync_kvm_entry_unregister(link, probe_kvm_entry);
 	/* No entry probe runs any more: nothing queues the work again. */
 	tracepoint_synchronize_unregister();
 	cancel_work_sync(&exit_probe_work);
 	if (exit_probe_on)
-		tracepoint_probe_unregister(link->exit, probe_kvm_exit, NULL);
+		vmsync_kvm_exit_unregister(link, probe_kvm_exit);
 	exit_probe_on = false;
-	tracepoint_probe_unregister(link->write_tsc_offset,
-				    probe_kvm_write_tsc_offset, NULL);
+	vmsync_kvm_write_tsc_offset_unregister(link, probe_kvm_write_tsc_offset);
 	tracepoint_synchronize_unregister();
 	if (vcpu_destroy_hooked)
 		unregister_kprobe(&vcpu_destroy_kp);

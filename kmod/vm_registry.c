@@ -13,11 +13,15 @@
  * cannot sleep, so it queues a task work: the thread reads its own
  * arguments and announces the guest on its way back to user space, that is
  * before it holds the VM's fd and so before any vCPU of it exists; the read
- * may fault pages in, as /proc/PID/cmdline does. They go in a kprobe on
+ * may fault pages in, as /proc/PID/cmdline does. (Before 5.15 the kprobe
+ * is on the first vCPU's debugfs creation, in the vCPU-creating ioctl,
+ * before that vCPU can run: compat_kvm.h.) They go in a kprobe on
  * kvm_arch_destroy_vm, which runs on every path that frees a VM that had a
  * debugfs directory, before its vCPUs are freed: holding the list lock
  * therefore keeps every listed VM and its vCPUs alive.
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/kprobes.h>
 #include <linux/kvm_host.h>
 #include <linux/list.h>
@@ -29,7 +33,7 @@
 #include <linux/wait.h>
 #include <asm/msr.h>
 
-#include "kvm_link.h"
+#include "compat/compat_kvm.h"
 #include "kvm_tsc_change.h"
 #include "kvm_tsc_trace.h"
 #include "vm_registry.h"
@@ -146,7 +150,7 @@ static struct vm_entry *vm_alloc(struct kvm *kvm, pid_t pid, gfp_t gfp)
 /* kvm_arch_create_vm_debugfs(kvm): a new VM, in its VMM's creating thread. */
 static int vm_create_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct kvm *kvm = (struct kvm *)regs->di;
+	struct kvm *kvm = vmsync_vm_create_kvm(regs);
 	struct vm_entry *e = vm_alloc(kvm, current->tgid, GFP_ATOMIC);
 
 	if (!e)
@@ -158,7 +162,7 @@ static int vm_create_pre(struct kprobe *kp, struct pt_regs *regs)
 		kfree(e);
 		goto out_pending;
 	}
-	/* The VM cannot be destroyed before this returns: it has no fd yet. */
+	/* The VM cannot be destroyed before this returns: the ioctl holds it. */
 	if (!vm_insert(e))
 		e->gone = true;	/* listed already: the task work frees it */
 	return 0;
@@ -171,7 +175,7 @@ out_pending:
 /* kvm_arch_destroy_vm(kvm): before its vCPUs are freed. */
 static int vm_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	const struct kvm *kvm = (const struct kvm *)regs->di;
+	const struct kvm *kvm = vmsync_vm_destroy_kvm(regs);
 	struct kvm_tsc_guest g;
 	struct vm_entry *e;
 	unsigned long flags;
@@ -197,12 +201,12 @@ static int vm_destroy_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 static struct kprobe vm_create_kp = {
-	.symbol_name = "kvm_arch_create_vm_debugfs",
+	.symbol_name = VMSYNC_VM_CREATE_SYMBOL,
 	.pre_handler = vm_create_pre,
 };
 
 static struct kprobe vm_destroy_kp = {
-	.symbol_name = "kvm_arch_destroy_vm",
+	.symbol_name = VMSYNC_VM_DESTROY_SYMBOL,
 	.pre_handler = vm_destroy_pre,
 };
 
@@ -241,17 +245,15 @@ static void dump_vcpu(const void *session, const struct vm_entry *e,
 		.reason = KVM_TSC_REASON_STATEDUMP,
 	};
 
-	rcu_read_lock();
-	v.vcpu_tid = pid_nr(rcu_dereference(vcpu->pid));
-	rcu_read_unlock();
+	v.vcpu_tid = vmsync_vcpu_tid(vcpu);
 	memcpy(v.vm, e->g.vm, KVM_TSC_VM_NAME_LEN);
 	trace_kvm_tsc_vcpu(&v);
 
 	c.vcpu_tid = v.vcpu_tid;
 	memcpy(c.vm, e->g.vm, KVM_TSC_VM_NAME_LEN);
 	c.host_tsc = rdtsc_ordered();
-	c.offset = READ_ONCE(vcpu->arch.l1_tsc_offset);
-	c.ratio = READ_ONCE(vcpu->arch.l1_tsc_scaling_ratio);
+	c.offset = vmsync_vcpu_l1_tsc_offset(vcpu);
+	c.ratio = vmsync_vcpu_l1_tsc_ratio(vcpu, registry_frac_bits);
 	c.prev_offset = c.offset;
 	c.prev_ratio = c.ratio;
 	trace_kvm_tsc_offset(&c);
@@ -291,14 +293,12 @@ int vm_registry_start(const struct kvm_link *link)
 	registry_frac_bits = link->frac_bits;
 	ret = register_kprobe(&vm_destroy_kp);
 	if (ret) {
-		pr_err("kvm_tsc_offset: cannot kprobe kvm_arch_destroy_vm (%d)\n",
-		       ret);
+		pr_err("cannot kprobe %s (%d)\n", VMSYNC_VM_DESTROY_SYMBOL, ret);
 		return ret;
 	}
 	ret = register_kprobe(&vm_create_kp);
 	if (ret) {
-		pr_err("kvm_tsc_offset: cannot kprobe kvm_arch_create_vm_debugfs (%d)\n",
-		       ret);
+		pr_err("cannot kprobe %s (%d)\n", VMSYNC_VM_CREATE_SYMBOL, ret);
 		unregister_kprobe(&vm_destroy_kp);
 	}
 	return ret;

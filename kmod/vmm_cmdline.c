@@ -7,6 +7,8 @@
  * VMM's pages as /proc/PID/cmdline does; the parser is shared with
  * vmsync-guests (statedump/vmm_args.c).
  */
+#include "compat/pr_fmt.h"
+
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>

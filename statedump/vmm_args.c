@@ -16,15 +16,17 @@
 
 static void take_uuid(const char *s, size_t len, char *uuid)
 {
+	size_t i;
+
 	if (len != VMM_UUID_LEN - 1)
 		return;
-	for (size_t i = 0; i < len; i++) {
+	for (i = 0; i < len; i++) {
 		int dash = i == 8 || i == 13 || i == 18 || i == 23;
 
 		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
 			return;
 	}
-	for (size_t i = 0; i < len; i++)
+	for (i = 0; i < len; i++)
 		uuid[i] = (char)tolower((unsigned char)s[i]);
 	uuid[len] = '\0';
 }
