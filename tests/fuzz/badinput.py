@@ -6,7 +6,8 @@ From a few small traces of build/bin/vmsync-gentrace (whose guest events carry
 the host TSC they were made at), build damaged variants deterministically
 (seeded): stream truncations, bit flips, packet swaps/duplicates/drops,
 metadata edits, out-of-range values in the host's kvm_tsc_offset events, bad
-parameters, and the libFuzzer corpus (tests/fuzz/corpus/). Run each through
+parameters, the libFuzzer corpus (tests/fuzz/corpus/) and its findings kept
+as reproducers (tests/fuzz/repro/). Run each through
 babeltrace2's convert mode and through vmsync-merge, both with the plugin
 built under ASan/UBSan, and judge each run:
 
@@ -50,6 +51,8 @@ BT2_ASAN = os.path.join(REPO, 'tests', 'lib', 'bt2-asan')
 MERGE = os.path.join(REPO, 'plugin', 'vmsync-merge')
 ASAN_PLUGIN = os.path.join(REPO, 'build', 'asan', 'plugin')
 CORPUS = os.path.join(REPO, 'tests', 'fuzz', 'corpus')
+# Findings of 'make fuzz' kept as reproducers (same format as the corpus).
+REPRO = os.path.join(REPO, 'tests', 'fuzz', 'repro')
 SEED = 20261201
 TIMEOUT = 30
 DOWNTIME = ['--params', 'downtime-ms=100']
@@ -464,11 +467,13 @@ def plan(count):
 
 
 def corpus_plan():
-    if not os.path.isdir(CORPUS):
-        return []
-    return [('corpus-' + f, FUZZ_SET[0], 'corpus',
-             lambda r, d, p=os.path.join(CORPUS, f): v_corpus(p, d))
-            for f in sorted(os.listdir(CORPUS)) if not f.startswith('.')]
+    out = []
+    for kind, top in (('corpus', CORPUS), ('repro', REPRO)):
+        if os.path.isdir(top):
+            out += [('%s-%s' % (kind, f), FUZZ_SET[0], kind,
+                     lambda r, d, p=os.path.join(top, f): v_corpus(p, d))
+                    for f in sorted(os.listdir(top)) if not f.startswith('.')]
+    return out
 
 
 # ---------------------------------------------------------------- oracle
