@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmsync: see README.md. Targets: deps, all, demo, check, bench, clean.
+# vmsync: see README.md. Targets: deps, all, demo, check, bench, fuzz, clean.
 SHELL := /bin/bash
 
 LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
@@ -80,6 +80,29 @@ build/bin/vmsync-gentrace: tests/lib/gentrace.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
+# The libFuzzer target (tests/fuzz/vmsync_fuzz.c): clang's -fsanitize=fuzzer,
+# the plugin built with coverage and ASan/UBSan, a fixed generated trace.
+# 'make fuzz' runs it FUZZ_SECONDS (300) and adds what reached new coverage
+# to tests/fuzz/corpus/ (tests/unit/bad-input replays it).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build/fuzz/plugin/babeltrace-plugin-vmsync.so: $(PLUGIN_SRC) $(wildcard plugin/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -Wall -Wextra -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -fPIC -shared -o $@ $(PLUGIN_SRC) -lbabeltrace2
+
+build/fuzz/vmsync_fuzz: tests/fuzz/vmsync_fuzz.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -Wall -Wextra -Werror -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< -lbabeltrace2
+
+build/fuzz/base/host/metadata: build/bin/vmsync-gentrace
+	rm -rf build/fuzz/base
+	build/bin/vmsync-gentrace build/fuzz/base 200 2 4 1500
+
+fuzz: build/fuzz/vmsync_fuzz build/fuzz/plugin/babeltrace-plugin-vmsync.so build/fuzz/base/host/metadata
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz $(CURDIR)/build/fuzz/vmsync_fuzz \
+		$(CURDIR)/build/fuzz/plugin/babeltrace-plugin-vmsync.so $(CURDIR)/build/fuzz/base
+
 BT2_PLUGIN_DIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)/babeltrace2/plugins
 install-plugin: build/plugin/babeltrace-plugin-vmsync.so
 	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
@@ -99,4 +122,4 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools demo check bench clean install-plugin
+.PHONY: all deps kmod tools demo check bench fuzz clean install-plugin
