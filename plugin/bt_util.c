@@ -185,3 +185,15 @@ void payload_str(const bt_event *ev, const char *name, char *buf, size_t len)
 	if (f && bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
 		snprintf(buf, len, "%s", bt_field_string_get_value(f));
 }
+
+const char *fmt_secs(int64_t ns, char *buf, size_t len)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+
+	if (ns == INT64_MIN || ns == INT64_MAX)
+		snprintf(buf, len, "%s", ns == INT64_MIN ? "its start" : "its end");
+	else
+		snprintf(buf, len, "%s%" PRIu64 ".%09" PRIu64 " s", ns < 0 ? "-" : "",
+			 a / 1000000000, a % 1000000000);
+	return buf;
+}

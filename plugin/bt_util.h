@@ -29,4 +29,10 @@ bool payload_int(const bt_event *ev, const char *name, int64_t *v);
 /* Its value into @buf, when it is a string; else "". */
 void payload_str(const bt_event *ev, const char *name, char *buf, size_t len);
 
+/*
+ * "12.345678901 s" of @ns (ns from a clock's origin) for messages into @buf;
+ * INT64_MIN and INT64_MAX (unknown ends) say "its start" and "its end".
+ */
+const char *fmt_secs(int64_t ns, char *buf, size_t len);
+
 #endif /* VMSYNC_BT_UTIL_H */

@@ -11,6 +11,9 @@
 #include "host_model.h"
 #include "tsc_math.h"
 
+/* KVM's vCPU ids are below KVM_MAX_VCPU_IDS (4096 x 4 on x86 today). */
+#define MAX_VCPU_ID 65535
+
 /* LTTng writes "none given" so (doc/statedump.md). */
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
@@ -149,16 +152,6 @@ bool host_model_announces(const char *name)
 	       !strcmp(name, EV_VCPU);
 }
 
-static const char *secs(int64_t ns, char *buf, size_t len)
-{
-	if (ns == INT64_MIN || ns == INT64_MAX)
-		snprintf(buf, len, "%s", ns == INT64_MIN ? "its start" : "its end");
-	else
-		snprintf(buf, len, "%" PRId64 ".%09" PRId64 " s", ns / 1000000000,
-			 (ns < 0 ? -ns : ns) % 1000000000);
-	return buf;
-}
-
 /* Open or add a doubt on @h; false: out of memory. */
 static bool add_doubt(struct host_model *m, const struct host_vm *vm,
 		      struct vcpu_history *h, const struct doubt *d)
@@ -202,9 +195,10 @@ static void close_doubt(struct host_model *m, const struct host_vm *vm,
 
 /*
  * Why kvm_tsc_offset values cannot be right, or NULL: KVM's scaling has 1
- * to 63 fraction bits and a ratio within 2^16 of 1.0 either way; a change
- * is read at a host TSC after the previous one's, near its own event's time
- * on a TSC clock; a guest TSC from 2^63 on would take a century to reach.
+ * to 63 fraction bits and a ratio within 2^8 of 1.0 either way (guest TSC
+ * rates a VMM sets are within a few times the host's); a change
+ * is read at a host TSC after the previous one's, within a second of its
+ * own event's time on a TSC clock; a guest TSC from 2^63 on would take a century to reach.
  */
 static const char *bad_values(const struct host_trace *ht, const struct vcpu_history *h,
 			      int64_t offset, int64_t ratio, int64_t frac, int64_t host_tsc,
@@ -214,8 +208,8 @@ static const char *bad_values(const struct host_trace *ht, const struct vcpu_his
 
 	if (frac < 1 || frac > 63)
 		snprintf(buf, len, "frac_bits %" PRId64 " (KVM's are 1 to 63)", frac);
-	else if (!r || r >> frac >= (1 << 16) || ((unsigned __int128)r << 16) >> frac == 0)
-		snprintf(buf, len, "ratio %" PRIu64 " with %" PRId64 " fraction bits (not within 2^16 of 1.0)",
+	else if (!r || r >> frac >= (1 << 8) || ((unsigned __int128)r << 8) >> frac == 0)
+		snprintf(buf, len, "ratio %" PRIu64 " with %" PRId64 " fraction bits (not within 2^8 of 1.0)",
 			 r, frac);
 	else if (!host_tsc && !initial)
 		snprintf(buf, len, "host_tsc 0");
@@ -224,7 +218,7 @@ static const char *bad_values(const struct host_trace *ht, const struct vcpu_his
 			 (uint64_t)host_tsc, h->segs[h->nr - 1].since);
 	else if (ht->tsc_clock && cs && hz &&
 		 ((unsigned __int128)(uint64_t)host_tsc > (unsigned __int128)bt_clock_snapshot_get_value(cs) + hz ||
-		  (unsigned __int128)(uint64_t)host_tsc + 10 * (unsigned __int128)hz <
+		  (unsigned __int128)(uint64_t)host_tsc + hz <
 		  bt_clock_snapshot_get_value(cs)))
 		snprintf(buf, len, "host_tsc %" PRIu64 ", far from its own event's time (TSC %" PRIu64 ")",
 			 (uint64_t)host_tsc, bt_clock_snapshot_get_value(cs));
@@ -234,6 +228,33 @@ static const char *bad_values(const struct host_trace *ht, const struct vcpu_his
 	else
 		return NULL;
 	return buf;
+}
+
+/*
+ * A kvm_tsc_offset of VM @v names vCPU @vcpu, which KVM cannot have: the
+ * event is damaged, and which vCPU changed is unknown. All of them are in
+ * doubt, back to their last change.
+ */
+static bool vcpu_unknown(struct host_model *m, struct host_vm *v, int64_t vcpu,
+			 const bt_clock_snapshot *cs)
+{
+	char t1[40];
+	int64_t at_ns;
+
+	if (!cs || !ns_of(cs, &at_ns))
+		at_ns = INT64_MIN;
+	m->hosts[v->host]->bad_values++;
+	for (size_t c = 0; c < v->nr_vcpus; c++) {
+		struct vcpu_history *h = &v->vcpus[c];
+		struct doubt d = { h->nr ? h->segs[h->nr - 1].at_ns : INT64_MIN, INT64_MAX,
+				   DOUBT_VALUES, 0, "", 0, 0, 0, "", false };
+
+		snprintf(d.what, sizeof(d.what), "host trace '%s': a kvm_tsc_offset of VM %s at %s names vCPU %" PRId64 ", which KVM cannot have (a damaged event): which vCPU changed is unknown",
+			 m->hosts[v->host]->name, v->vm, fmt_secs(at_ns, t1, sizeof(t1)), vcpu);
+		if (!add_doubt(m, v, h, &d))
+			return false;
+	}
+	return true;
 }
 
 static bool offset_event(struct host_model *m, int host, const bt_event *ev,
@@ -265,9 +286,11 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev,
 		if (!bt_field_enumeration_unsigned_get_mapping_labels(r, &labels, &n) && n)
 			snprintf(reason, sizeof(reason), "%s", labels[0]);
 	}
-	if (vcpu < 0 || vcpu > UINT32_MAX)
-		return true;	/* no vCPU of KVM's: nothing to convert with it */
 	v = vm_get(m, host, vm);
+	if (!v)
+		return false;
+	if (vcpu < 0 || vcpu > MAX_VCPU_ID)
+		return vcpu_unknown(m, v, vcpu, cs);
 	h = v ? vcpu_get(v, (uint32_t)vcpu) : NULL;
 	if (!h)
 		return false;
@@ -276,9 +299,15 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev,
 	initial = !h->nr && (!strcmp(reason, "statedump") || !strcmp(reason, "attach"));
 	if (bad_values(ht, h, offset, ratio, frac, host_tsc, initial, cs, why, sizeof(why))) {
 		ht->bad_values++;
-		d = (struct doubt){ at_ns, INT64_MAX, DOUBT_VALUES, 0, "", 0, 0, 0, "", false };
+		/*
+		 * What it changed to is unknown: had it set the guest TSC back
+		 * (a restore), the events after it would land among those
+		 * before it, back to the last change known.
+		 */
+		d = (struct doubt){ h->nr ? h->segs[h->nr - 1].at_ns : INT64_MIN, INT64_MAX,
+				    DOUBT_VALUES, 0, "", 0, 0, 0, "", false };
 		snprintf(d.what, sizeof(d.what), "host trace '%s': kvm_tsc_offset of VM %s vCPU %" PRId64 " at %s has unusable values (%s)",
-			 ht->name, vm, vcpu, secs(at_ns, t1, sizeof(t1)), why);
+			 ht->name, vm, vcpu, fmt_secs(at_ns, t1, sizeof(t1)), why);
 		return add_doubt(m, v, h, &d);
 	}
 	s.offset = offset;
@@ -300,10 +329,16 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev,
 
 		close_doubt(m, v, h, at_ns, agrees);
 		if (!agrees) {
-			d = (struct doubt){ last->at_ns, at_ns, DOUBT_CHAIN, 0, "", 0, 0, 0, "", false };
+			/*
+			 * Missing: a change after @last, or @last's own values.
+			 * Had it set the guest TSC back, events after it land
+			 * early, back to the change before @last.
+			 */
+			d = (struct doubt){ h->nr > 1 ? h->segs[h->nr - 2].at_ns : INT64_MIN, at_ns,
+					    DOUBT_CHAIN, 0, "", 0, 0, 0, "", false };
 			snprintf(d.what, sizeof(d.what), "host trace '%s': a TSC offset change of VM %s vCPU %" PRId64 " between %s and %s is missing (the change at %s had offset %" PRId64 " before it; the last one recorded set %" PRId64 ")",
-				 ht->name, vm, vcpu, secs(last->at_ns, t1, sizeof(t1)),
-				 secs(at_ns, t2, sizeof(t2)), t2, dump ? offset : prev_off,
+				 ht->name, vm, vcpu, fmt_secs(last->at_ns, t1, sizeof(t1)),
+				 fmt_secs(at_ns, t2, sizeof(t2)), t2, dump ? offset : prev_off,
 				 last->offset);
 			if (!add_doubt(m, v, h, &d))
 				return false;
@@ -334,7 +369,7 @@ bool host_model_loss(struct host_model *m, int host, int64_t from_ns, int64_t to
 			struct doubt d = { from_ns, INT64_MAX, DOUBT_LOSS, to_ns, "", 0, 0, 0, "", false };
 
 			snprintf(d.what, sizeof(d.what), "host trace '%s' lost events between %s and %s: a TSC offset change of VM %s vCPU %" PRIu32 " may be missing from then until its next one",
-				 ht->name, secs(from_ns, t1, sizeof(t1)), secs(to_ns, t2, sizeof(t2)),
+				 ht->name, fmt_secs(from_ns, t1, sizeof(t1)), fmt_secs(to_ns, t2, sizeof(t2)),
 				 v->vm, v->vcpus[c].vcpu);
 			if (!add_doubt(m, v, &v->vcpus[c], &d))
 				return false;

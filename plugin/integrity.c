@@ -16,13 +16,6 @@
 #include "bt_util.h"
 #include "tsc_iter.h"
 
-static const char *secs(int64_t ns, char *buf, size_t len)
-{
-	snprintf(buf, len, "%" PRId64 ".%09" PRId64 " s", ns / 1000000000,
-		 (ns < 0 ? -ns : ns) % 1000000000);
-	return buf;
-}
-
 /* Guest events of @vm's vCPU @vcpu in doubt @d that went out before it was read. */
 static void warn_gone_out(const struct tsc_iter *it, const struct host_vm *vm, uint32_t vcpu,
 			  const struct doubt *d)
@@ -37,8 +30,8 @@ static void warn_gone_out(const struct tsc_iter *it, const struct host_vm *vm, u
 				continue;
 			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s', vCPU %" PRIu32 ": its events from %s to %s had gone out before this was read, unmarked; run again with downtime-ms over the doubt's length to have them marked\n",
 				trace_name(si->t->trace), vcpu,
-				secs(d->from_ns == INT64_MIN ? si->out_max_ns : d->from_ns,
-				     from, sizeof(from)), secs(si->out_max_ns, to, sizeof(to)));
+				fmt_secs(d->from_ns == INT64_MIN ? si->out_max_ns : d->from_ns,
+				     from, sizeof(from)), fmt_secs(si->out_max_ns, to, sizeof(to)));
 		}
 }
 
@@ -55,8 +48,14 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 	char when[40];
 
 	if (vm && !si->conv_fits) {
-		if (!t->misfit++)
+		if (!t->misfit++) {
+			char at[40];
+
 			t->misfit_from = key;
+			/* The history it proves wrong was used before, unmarked. */
+			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s', vCPU %" PRIu32 ": at %s (host time) its guest TSC fits none of the offsets recorded for it: a change is missing or has wrong values; its events before then, back to its previous change, may be off too and went out unmarked\n",
+				trace_name(t->trace), si->cpu, fmt_secs(key, at, sizeof(at)));
+		}
 		t->misfit_to = key;
 		snprintf(t->misfit_note, sizeof(t->misfit_note),
 			 "no TSC offset recorded for VM %s vCPU %" PRIu32 " gives its guest TSC consistently: a change is missing from host trace '%s'",
@@ -72,7 +71,7 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 		t->after_end_to = key;
 		snprintf(t->end_note, sizeof(t->end_note),
 			 "after host trace '%s' ended (its CPU %" PRIu32 " stream at %s): an offset change after then is not known",
-			 ht->name, ht->end_cpu, secs(ht->end_ns, when, sizeof(when)));
+			 ht->name, ht->end_cpu, fmt_secs(ht->end_ns, when, sizeof(when)));
 		return t->end_note;
 	}
 	d = it->model.nr_doubts ? host_model_doubt(&it->model, vm, si->cpu, key) : NULL;
@@ -128,8 +127,8 @@ void report_unverified(struct tsc_iter *it)
 					continue;
 				fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events of vCPU %" PRIu32 " between %s and %s (host time) are marked %s, their host time unverified: %s\n",
 					d->guest, d->marked, vm->vcpus[c].vcpu,
-					secs(d->marked_from, a, sizeof(a)),
-					secs(d->marked_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER,
+					fmt_secs(d->marked_from, a, sizeof(a)),
+					fmt_secs(d->marked_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER,
 					d->what);
 			}
 	}
@@ -138,12 +137,12 @@ void report_unverified(struct tsc_iter *it)
 
 		if (t && t->misfit)
 			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s\n",
-				trace_name(t->trace), t->misfit, secs(t->misfit_from, a, sizeof(a)),
-				secs(t->misfit_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->misfit_note);
+				trace_name(t->trace), t->misfit, fmt_secs(t->misfit_from, a, sizeof(a)),
+				fmt_secs(t->misfit_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->misfit_note);
 		if (!t || !t->after_end)
 			continue;
 		fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s. Stop the host's session after its guests'\n",
-			trace_name(t->trace), t->after_end, secs(t->after_end_from, a, sizeof(a)),
-			secs(t->after_end_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->end_note);
+			trace_name(t->trace), t->after_end, fmt_secs(t->after_end_from, a, sizeof(a)),
+			fmt_secs(t->after_end_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->end_note);
 	}
 }

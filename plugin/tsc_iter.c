@@ -301,7 +301,7 @@ static bool host_loss(struct tsc_iter *it, const struct stream_info *si, const b
 	const bt_clock_snapshot *b = NULL, *e = NULL;
 	int64_t bns = INT64_MIN, ens = INT64_MAX;
 	uint64_t count = 0;
-	char range[128] = "", lost[96] = "some";
+	char range[128] = "", lost[96] = "some", t1[40], t2[40];
 	int host;
 
 	if (events && bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
@@ -312,9 +312,8 @@ static bool host_loss(struct tsc_iter *it, const struct stream_info *si, const b
 		e = bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(m);
 	}
 	if (b && e && ns_of(b, &bns) && ns_of(e, &ens))
-		snprintf(range, sizeof(range), " between %" PRId64 ".%09" PRId64 " and %" PRId64 ".%09" PRId64 " s (host clock, from its origin)",
-			 bns / 1000000000, (bns < 0 ? -bns : bns) % 1000000000,
-			 ens / 1000000000, (ens < 0 ? -ens : ens) % 1000000000);
+		snprintf(range, sizeof(range), " between %s and %s (host clock, from its origin)",
+			 fmt_secs(bns, t1, sizeof(t1)), fmt_secs(ens, t2, sizeof(t2)));
 	else
 		bns = INT64_MIN, ens = INT64_MAX;
 	if ((events ? bt_message_discarded_events_get_count(m, &count) :
@@ -476,8 +475,13 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	else
 		cs = msg_clock(m, s);
 	in->seen = true;
-	if (cs && !ns_of(cs, &ns))
-		ns = INT64_MIN;
+	if (cs && !ns_of(cs, &ns)) {
+		iter_error(it, "filter.vmsync.tsc: trace '%s': a message at cycle %" PRIu64 " of its clock is out of the range of ns from its origin: the trace (or its clock's offset in the metadata) is damaged",
+			   s ? trace_name(bt_stream_borrow_trace_const(s)) : "?",
+			   bt_clock_snapshot_get_value(cs));
+		bt_message_put_ref(m);
+		return false;
+	}
 	if (ns > in->frontier)
 		in->frontier = ns;
 	if (!s) {		/* inactivity: the frontier moved, nothing to say */
@@ -583,6 +587,28 @@ nomem:
 	return false;
 }
 
+/*
+ * Input @i failed upstream (a trace babeltrace2 cannot read on, or its
+ * muxer found time going back): add which traces it was bringing, for a
+ * reader of the error, which upstream names none of.
+ */
+static void upstream_failed(struct tsc_iter *it, size_t i)
+{
+	char names[512] = "";
+	size_t used = 0;
+
+	for (size_t k = 0; k < it->traces.cap && used < sizeof(names); k++) {
+		const struct trace_info *t = it->traces.keys[k] ? it->traces.values[k] : NULL;
+
+		if (t && (it->nr_inputs == 1 || (t->inputs >> (i % 64) & 1) ||
+			  (t->kind == TRACE_HOST && it->inputs[i].carries_host)))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s'%s'",
+						 used ? ", " : "", trace_name(t->trace));
+	}
+	iter_error(it, "filter.vmsync.tsc: its input %zu failed (its causes follow) while bringing the trace%s %s: a damaged trace; vmsync-merge reads each stream apart and names the one at fault",
+		   i, strchr(names, ',') ? "s" : "", names[0] ? names : "(none read yet)");
+}
+
 /* Pull from the input that is furthest behind. */
 static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 {
@@ -621,6 +647,7 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_MEMORY_ERROR;
 	default:
+		upstream_failed(it, best);
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR;
 	}
 }
@@ -674,6 +701,21 @@ static void report_beacons(struct tsc_iter *it)
 	}
 }
 
+/*
+ * Item @top would go out after later ones: what was read broke the window's
+ * assumptions (a clock that jumps, or a slack too small). Say so rather
+ * than give a timeline out of order.
+ */
+static void late(struct tsc_iter *it, const struct reorder_item *top)
+{
+	const bt_stream *s = msg_stream(top->msg);
+	char a[40], b[40];
+
+	iter_error(it, "filter.vmsync.tsc: trace '%s': a message at %s (host time) came after messages at %s had gone out: a clock of the traces jumps (damaged metadata or timestamps), or the window is too small: give slack-us more than the difference",
+		   s ? trace_name(bt_stream_borrow_trace_const(s)) : "?",
+		   fmt_secs(top->key, a, sizeof(a)), fmt_secs(it->last_out, b, sizeof(b)));
+}
+
 /* Release the @count messages of @msgs, which will not go out, and say @st. */
 static bt_message_iterator_class_next_method_status
 drop_out(bt_message_array_const msgs, uint64_t *count,
@@ -697,7 +739,12 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 		const struct reorder_item *top = reorder_peek(&it->heap);
 
 		if (top && top->key <= safe) {
-			if (top->key != INT64_MIN && top->key > it->last_out)
+			if (top->key != INT64_MIN && top->key < it->last_out) {
+				late(it, top);
+				return drop_out(msgs, count,
+						BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
+			}
+			if (top->key != INT64_MIN)
 				it->last_out = top->key;
 			msgs[(*count)++] = reorder_pop(&it->heap);
 			continue;
