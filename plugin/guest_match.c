@@ -34,6 +34,27 @@ const char *mapped_vm(const struct tsc_filter *f, const char *name,
 	return NULL;
 }
 
+/*
+ * Trace @t, held until now, is decided a guest or on a host's clock: no
+ * longer counted as unmatched (or as a host still to decide), and no input
+ * of its own is taken as bringing host data (in vmsync-merge's graph an
+ * input is one stream; in convert mode the one input brings the host too).
+ */
+static void decided(struct tsc_iter *it, struct trace_info *t)
+{
+	if (t->counted) {
+		t->counted = false;
+		it->unmatched--;
+	}
+	if (t->announced) {
+		t->announced = false;
+		it->undecided--;
+	}
+	for (size_t i = 0; it->nr_inputs > 1 && i < it->nr_inputs && i < 64; i++)
+		if (t->inputs >> i & 1)
+			it->inputs[i].carries_host = false;
+}
+
 /* Whether @ht is a host's trace (not a guest's that runs guests of its own). */
 static bool is_host(const struct tsc_iter *it, const struct host_trace *ht)
 {
@@ -58,10 +79,7 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 	for (i = 0; i < it->model.nr_hosts; i++)
 		if (is_host(it, it->model.hosts[i]) && same_clock(cc, it->model.hosts[i]->clock)) {
 			t->kind = TRACE_HOST_SIDE;
-			if (t->counted) {
-				t->counted = false;
-				it->unmatched--;
-			}
+			decided(it, t);
 			return true;
 		}
 	if (mapped_vm(it->f, trace_name(t->trace), vm, sizeof(vm))) {
@@ -136,10 +154,7 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 					   "beacons" : "exact" };
 	t->clock = cc;
 	t->kind = TRACE_GUEST;
-	if (t->counted) {
-		t->counted = false;
-		it->unmatched--;
-	}
+	decided(it, t);
 	for (i = 0; i < it->nr_inputs; i++)
 		for (size_t k = 0; k < it->inputs[i].nr_streams; k++)
 			if (it->inputs[i].streams[k]->t == t && it->inputs[i].streams[k]->cpu_known)

@@ -283,8 +283,15 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev,
 		bt_field_class_enumeration_mapping_label_array labels;
 		uint64_t n = 0;
 
-		if (!bt_field_enumeration_unsigned_get_mapping_labels(r, &labels, &n) && n)
+		bool sgn = bt_field_class_type_is(bt_field_get_class_type(r),
+					BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION);
+
+		if ((sgn ? bt_field_enumeration_signed_get_mapping_labels(r, &labels, &n) :
+		     bt_field_enumeration_unsigned_get_mapping_labels(r, &labels, &n)) ==
+		    BT_FIELD_ENUMERATION_GET_MAPPING_LABELS_STATUS_OK && n)
 			snprintf(reason, sizeof(reason), "%s", labels[0]);
+		else
+			bt_current_thread_clear_error();
 	}
 	v = vm_get(m, host, vm);
 	if (!v)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ir_copy.c - see ir_copy.h. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,16 +506,18 @@ error:
 }
 
 /*
- * An id for the unverified twin of event class @id in stream class @sc:
- * 2^20 above it, or the next free one. Not far above: CTF readers take ids
- * as signed 64-bit values, and writers size the header's id field by them.
+ * An id for the unverified twin of event class @id of input stream class
+ * @in_sc in output stream class @sc: 2^31 above it, or the next one that
+ * neither uses. Below 2^32: babeltrace2's CTF reader takes ids modulo 2^32.
  */
-static bool twin_id(const bt_stream_class *sc, uint64_t id, uint64_t *out)
+static bool twin_id(const bt_stream_class *in_sc, const bt_stream_class *sc, uint64_t id,
+		    uint64_t *out)
 {
-	uint64_t t = (id & ((UINT64_C(1) << 40) - 1)) + (UINT64_C(1) << 20);
+	uint64_t t = (id & ((UINT64_C(1) << 30) - 1)) + (UINT64_C(1) << 31);
 
 	for (unsigned int i = 0; i < 1024; i++, t++)
-		if (!bt_stream_class_borrow_event_class_by_id_const(sc, t)) {
+		if (!bt_stream_class_borrow_event_class_by_id_const(sc, t) &&
+		    !bt_stream_class_borrow_event_class_by_id_const(in_sc, t)) {
 			*out = t;
 			return true;
 		}
@@ -574,9 +577,12 @@ static bt_event_class *copy_event_class(struct ir_copy *c, const bt_event_class 
 
 	if (!sc)
 		return fail(c, "event class of a stream class not copied");
-	if (unverified && !twin_id(sc, id, &id))
+	if (unverified && !twin_id(in_sc, sc, id, &id))
 		return fail(c, "no free event class id for the unverified copy of %s",
 			    bt_event_class_get_name(in));
+	if (!unverified && bt_stream_class_borrow_event_class_by_id_const(sc, id))
+		return fail(c, "event class %s has id %" PRIu64 ", which an unverified copy took",
+			    bt_event_class_get_name(in), id);
 	out = bt_event_class_create_with_id(sc, id);
 	if (!out)
 		return fail(c, "out of memory (event class)");

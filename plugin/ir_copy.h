@@ -62,7 +62,7 @@ bt_event_class *ir_copy_event_class(struct ir_copy *c,
 /*
  * The twin of ir_copy_event_class(@in) for events whose host time cannot be
  * vouched for: its specific context ends with a string member
- * IR_UNVERIFIED_MEMBER, for the reason; its id is 2^20 above (or next free).
+ * IR_UNVERIFIED_MEMBER, for the reason; its id is 2^31 above (or next free).
  */
 #define IR_UNVERIFIED_MEMBER "vmsync_unverified"
 bt_event_class *ir_copy_event_class_unverified(struct ir_copy *c,

@@ -90,7 +90,11 @@ static bool clock_to_clock(const bt_clock_class *from, uint64_t clk,
 	bt_clock_class_get_offset(from, &fs, &fc);
 	bt_clock_class_get_offset(to, &ts, &tc);
 	/* (fs - ts) s + (fc + clk) / ff s, in @to's cycles, less its tc. */
-	v = ((__int128)(fs - ts) * (__int128)ff + (__int128)fc + (__int128)clk) * (__int128)tf;
+	v = ((__int128)fs - ts) * (__int128)ff + (__int128)fc + (__int128)clk;
+	/* Past 2^64 s in either clock's cycles: no time of either. */
+	if (!ff || v > ((__int128)1 << 100) || v < -((__int128)1 << 100))
+		return false;
+	v *= (__int128)tf;
 	v = (v >= 0 ? v + (__int128)ff / 2 : v - (__int128)ff / 2) / (__int128)ff - (__int128)tc;
 	if (v < 0 || v > (__int128)UINT64_MAX)
 		return false;

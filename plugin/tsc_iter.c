@@ -198,7 +198,8 @@ static bool release_held(struct tsc_iter *it)
 					   trace_name(si->t->trace), clk);
 				return false;
 			}
-			why = unverified(it, si, key);
+			if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+				why = unverified(it, si, key);
 		}
 		out = rebase(it, si, m, cs, clk, why);
 		/* Its host time as the library computed it for the copy. */
@@ -235,7 +236,7 @@ static bool hold(struct tsc_iter *it, struct held h, int64_t order)
 
 	if (!ring_reserve(&it->held, &it->held_first, it->held_nr, &it->held_cap,
 			  sizeof(*it->held), 1024))
-		return false;
+		goto nomem;
 	if (it->held_nr >= it->f->max_held) {
 		iter_error(it, "filter.vmsync.tsc: over %" PRIu64 " guest messages wait for host data (parameter max-held): the host trace may lack kvm_tsc_* events for them",
 			   it->f->max_held);
@@ -243,12 +244,15 @@ static bool hold(struct tsc_iter *it, struct held h, int64_t order)
 	}
 	if (!ring_reserve(&in->held_own, &in->ho_first, in->ho_nr, &in->ho_cap,
 			  sizeof(*in->held_own), 256))
-		return false;
+		goto nomem;
 	in->held_own[(in->ho_first + in->ho_nr++) & (in->ho_cap - 1)] = order;
 	h.si->nr_held++;
 	h.seq = reorder_seq(&it->heap);	/* its turn, should it go out as it is */
 	it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)] = h;
 	return true;
+nomem:
+	iter_error(it, "filter.vmsync.tsc: out of memory");
+	return false;
 }
 
 /*
@@ -335,7 +339,10 @@ static bool host_stream_end(struct tsc_iter *it, const struct stream_info *si,
 
 	if (host < 0)
 		return false;
-	host_model_stream_end(&it->model, host, si->cpu, ns == INT64_MIN ? si->last_own : ns);
+	if (ns == INT64_MIN)
+		ns = si->last_own;
+	if (ns != INT64_MIN)	/* a stream that never had a time says nothing */
+		host_model_stream_end(&it->model, host, si->cpu, ns);
 	return true;
 }
 
@@ -367,13 +374,48 @@ static void time_back(struct tsc_iter *it, const struct stream_info *si, const b
 		   name ? name : "", name ? "'" : "", si->cpu, si->last_own, ns);
 }
 
-/* Whether a VM of a host other than trace @t has @t's product UUID. */
+/*
+ * What message @m of a host trace (or of one that may be: it declares host
+ * events) says of the host data: lost events or packets, a stream's end.
+ * False: out of memory.
+ */
+static bool host_side_of(struct tsc_iter *it, struct input *in, const struct stream_info *si,
+			 const bt_message *m, int64_t ns)
+{
+	(void)in;
+	switch (bt_message_get_type(m)) {
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		if (!host_loss(it, si, m))
+			return false;
+		break;
+	case BT_MESSAGE_TYPE_STREAM_END:
+		if (!host_stream_end(it, si, msg_stream(m), ns))
+			return false;
+		break;
+	default:
+		break;
+	}
+	if (it->model.doubt_vm)
+		warn_doubt(it);
+	return true;
+}
+
+/* Whether trace @t is named a VM of a host other than itself. */
 static bool guest_of_another(const struct tsc_iter *it, const struct trace_info *t)
 {
 	const char *uuid = env_str(t->trace, ENV_PRODUCT_UUID);
 	const struct host_vm *v[MAX_VMS_PER_GUEST];
-	size_t n = uuid && uuid[0] ?
-		host_model_find_uuid(&it->model, uuid, v, MAX_VMS_PER_GUEST) : 0;
+	char vm[64];
+	size_t n = 0;
+
+	/* Named by map (a VM's PID-FD, or a UUID), or by its product UUID. */
+	if (mapped_vm(it->f, trace_name(t->trace), vm, sizeof(vm))) {
+		v[0] = host_model_find_vm(&it->model, vm);
+		n = v[0] ? 1 : host_model_find_uuid(&it->model, vm, v, MAX_VMS_PER_GUEST);
+	} else if (uuid && uuid[0]) {
+		n = host_model_find_uuid(&it->model, uuid, v, MAX_VMS_PER_GUEST);
+	}
 
 	for (size_t i = 0; i < n; i++)
 		if (it->model.hosts[v[i]->host]->trace != t->trace)
@@ -433,13 +475,17 @@ static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done)
  * host or a guest as decide_host() says.
  */
 static bool undecided_host(struct tsc_iter *it, struct input *in, struct stream_info *si,
-			   const bt_message *m, const bt_clock_snapshot *cs)
+			   const bt_message *m, const bt_clock_snapshot *cs, int64_t ns)
 {
 	struct trace_info *t = si->t;
 	const bt_event *ev;
 
 	if (t->kind == TRACE_UNKNOWN)
 		in->carries_host = true;	/* it may be a host: wait for it */
+	if (t->kind != TRACE_UNKNOWN && !t->nested)
+		return true;			/* a guest with beacons only */
+	if (t->kind == TRACE_UNKNOWN && !t->nested && !host_side_of(it, in, si, m, ns))
+		return false;
 	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !si->ec_kvm_tsc)
 		return true;
 	ev = bt_message_event_borrow_event_const(m);
@@ -503,7 +549,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
 		note_event_class(si, bt_message_event_borrow_event_const(m));
 	if (si->t->host_classes && si->t->kind != TRACE_HOST &&
-	    !undecided_host(it, in, si, m, cs))
+	    !undecided_host(it, in, si, m, cs, ns))
 		goto nomem;
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
@@ -526,21 +572,8 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				      &it->model.changed);
 			it->model.changed_vm = NULL;
 		}
-		switch (bt_message_get_type(m)) {
-		case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
-		case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
-			if (!host_loss(it, si, m))
-				goto nomem;
-			break;
-		case BT_MESSAGE_TYPE_STREAM_END:
-			if (!host_stream_end(it, si, s, ns))
-				goto nomem;
-			break;
-		default:
-			break;
-		}
-		if (it->model.doubt_vm)
-			warn_doubt(it);
+		if (!host_side_of(it, in, si, m, ns))
+			goto nomem;
 		return si->nr_held ? hold_behind(it, i, si, m, cs, ns) :
 		       push_out(it, si, ns, reorder_seq(&it->heap), m);
 	}
