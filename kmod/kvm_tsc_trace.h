@@ -16,6 +16,7 @@
 
 #include <linux/tracepoint.h>
 #include "kvm_tsc_change.h"
+#include "kvm_tsc_consumers.h"
 
 TRACE_DEFINE_ENUM(KVM_TSC_REASON_CREATE);
 TRACE_DEFINE_ENUM(KVM_TSC_REASON_ATTACH);
@@ -25,7 +26,8 @@ TRACE_DEFINE_ENUM(KVM_TSC_REASON_STATEDUMP);
 TRACE_DEFINE_ENUM(KVM_TSC_SYNC_PERIODIC);
 TRACE_DEFINE_ENUM(KVM_TSC_SYNC_STATEDUMP);
 
-TRACE_EVENT(kvm_tsc_offset,
+/* Its consumers need the VM-entry probe: kvm_tsc_consumers.h. */
+TRACE_EVENT_FN(kvm_tsc_offset,
 	TP_PROTO(const struct kvm_tsc_change *c),
 	TP_ARGS(c),
 
@@ -67,7 +69,9 @@ TRACE_EVENT(kvm_tsc_offset,
 				   { KVM_TSC_REASON_ATTACH, "attach" },
 				   { KVM_TSC_REASON_WRITE, "write" },
 				   { KVM_TSC_REASON_RATIO, "ratio" },
-				   { KVM_TSC_REASON_STATEDUMP, "statedump" }))
+				   { KVM_TSC_REASON_STATEDUMP, "statedump" })),
+
+	kvm_tsc_offset_reg, kvm_tsc_offset_unreg
 );
 
 /* A guest: announced (in a dump, or created) and gone, with one layout. */
@@ -104,7 +108,7 @@ DEFINE_EVENT(kvm_tsc_guest_class, kvm_tsc_guest_exit,
 	TP_PROTO(const struct kvm_tsc_guest *g),
 	TP_ARGS(g));
 
-TRACE_EVENT(kvm_tsc_vcpu,
+TRACE_EVENT_FN(kvm_tsc_vcpu,
 	TP_PROTO(const struct kvm_tsc_vcpu *v),
 	TP_ARGS(v),
 
@@ -123,7 +127,9 @@ TRACE_EVENT(kvm_tsc_vcpu,
 	),
 
 	TP_printk("qemu_pid=%d vm=%s vcpu=%u vcpu_tid=%d", __entry->qemu_pid,
-		  __entry->vm, __entry->vcpu, __entry->vcpu_tid)
+		  __entry->vm, __entry->vcpu, __entry->vcpu_tid),
+
+	kvm_tsc_vcpu_reg, kvm_tsc_vcpu_unreg
 );
 
 /* Bracket one statedump: an analysis knows the dump between is complete. */

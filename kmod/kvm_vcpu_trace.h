@@ -14,6 +14,7 @@
 #define KVM_VCPU_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "kvm_tsc_consumers.h"
 
 DECLARE_EVENT_CLASS(kvm_vcpu_mode,
 	TP_PROTO(pid_t qemu_pid, pid_t vcpu_tid, u32 vcpu),
@@ -36,14 +37,16 @@ DECLARE_EVENT_CLASS(kvm_vcpu_mode,
 );
 
 /* Last thing before the guest runs (after any kvm_tsc_offset for it). */
-DEFINE_EVENT(kvm_vcpu_mode, kvm_vcpu_entry,
+DEFINE_EVENT_FN(kvm_vcpu_mode, kvm_vcpu_entry,
 	TP_PROTO(pid_t qemu_pid, pid_t vcpu_tid, u32 vcpu),
-	TP_ARGS(qemu_pid, vcpu_tid, vcpu));
+	TP_ARGS(qemu_pid, vcpu_tid, vcpu),
+	kvm_vcpu_entry_reg, kvm_vcpu_entry_unreg);
 
 /* First thing after the guest stopped running. */
-DEFINE_EVENT(kvm_vcpu_mode, kvm_vcpu_exit,
+DEFINE_EVENT_FN(kvm_vcpu_mode, kvm_vcpu_exit,
 	TP_PROTO(pid_t qemu_pid, pid_t vcpu_tid, u32 vcpu),
-	TP_ARGS(qemu_pid, vcpu_tid, vcpu));
+	TP_ARGS(qemu_pid, vcpu_tid, vcpu),
+	kvm_vcpu_exit_reg, kvm_vcpu_exit_unreg);
 
 #endif /* KVM_VCPU_TRACE_H */
 

@@ -21,6 +21,13 @@
  * record is stale when its vCPU's exit counter went backwards: a vCPU exits
  * at least once between two entries, so the counter only grows for one vCPU
  * and restarts at 0 for a new one at the same address.
+ *
+ * Nothing of this runs while nothing records: the VM-entry probe is there
+ * only while kvm_tsc_offset, kvm_tsc_vcpu or kvm_vcpu_entry has a consumer,
+ * the VM-exit probe only while kvm_vcpu_exit has one (kvm_tsc_consumers.h).
+ * A new consumer of kvm_tsc_offset or kvm_tsc_vcpu has every vCPU announced
+ * again (reason attach) at its next VM entry, as a load does: the values
+ * remembered may have changed unseen, or been emitted to nobody.
  */
 #include "compat/pr_fmt.h"
 
@@ -40,6 +47,7 @@
 
 #include "compat/compat_kvm.h"
 #include "kvm_tsc_change.h"
+#include "kvm_tsc_consumers.h"
 #include "kvm_tsc_trace.h"
 #include "kvm_vcpu_trace.h"
 #include "tsc_watch.h"
@@ -161,39 +169,6 @@ static void probe_kvm_exit(VMSYNC_KVM_EXIT_ARGS)
 }
 
 /*
- * The kvm_exit probe serves kvm_vcpu_exit only: it is attached while that
- * event has a consumer, so that the module costs no call per VM exit when
- * nobody records it. The entry probe sees the event switched on or off and
- * has a work item attach or detach it: a probe cannot be registered from a
- * probe, nor from the event's registration callback (which holds the
- * tracepoint mutex). Exits before the work ran are not recorded.
- */
-static const struct kvm_link *watch_link;
-static bool exit_probe_on;	/* written by the work item (or stop) only */
-module_param_named(exit_probe, exit_probe_on, bool, 0444);
-MODULE_PARM_DESC(exit_probe, "Attached to KVM's kvm_exit (only while kvm_vcpu_exit is recorded)");
-
-static void exit_probe_sync(struct work_struct *work)
-{
-	bool want = trace_kvm_vcpu_exit_enabled();
-	int ret;
-
-	if (want == exit_probe_on)
-		return;
-	if (want)
-		ret = vmsync_kvm_exit_register(watch_link, probe_kvm_exit);
-	else
-		ret = vmsync_kvm_exit_unregister(watch_link, probe_kvm_exit);
-	if (ret)
-		pr_warn_ratelimited("cannot %s KVM's kvm_exit (%d): kvm_vcpu_exit events are missing\n",
-				    want ? "attach to" : "detach from", ret);
-	else
-		WRITE_ONCE(exit_probe_on, want);
-}
-
-static DECLARE_WORK(exit_probe_work, exit_probe_sync);
-
-/*
  * kvm_entry: IRQs are off, the vCPU is about to enter the guest. Its second
  * argument, where the kernel has it (compat_kvm.h), is unused here.
  */
@@ -208,8 +183,143 @@ static void probe_kvm_entry(VMSYNC_KVM_ENTRY_ARGS)
 		watch_slow(vcpu, ec);
 	/* After any kvm_tsc_offset: the guest runs with that value. */
 	trace_kvm_vcpu_entry(current->tgid, current->pid, vcpu->vcpu_id);
-	if (unlikely(trace_kvm_vcpu_exit_enabled() != READ_ONCE(exit_probe_on)))
-		schedule_work(&exit_probe_work);
+}
+
+/*
+ * Which of KVM's VM-entry and VM-exit paths have a probe of ours, changed
+ * only by probes_sync() under probes_mutex. Read-only parameters, for tests.
+ */
+static const struct kvm_link *watch_link;
+static DEFINE_MUTEX(probes_mutex);
+static bool entry_probe_on;
+module_param_named(entry_probe, entry_probe_on, bool, 0444);
+MODULE_PARM_DESC(entry_probe, "Attached to KVM's kvm_entry (only while kvm_tsc_offset, kvm_tsc_vcpu or kvm_vcpu_entry is recorded)");
+static bool exit_probe_on;
+module_param_named(exit_probe, exit_probe_on, bool, 0444);
+MODULE_PARM_DESC(exit_probe, "Attached to KVM's kvm_exit (only while kvm_vcpu_exit is recorded)");
+static unsigned long announced_gen;
+
+/* Forget every vCPU: each is announced again at its next VM entry. */
+static void forget_all(void)
+{
+	struct seen_vcpu *s;
+	struct hlist_node *tmp;
+	unsigned long flags;
+	HLIST_HEAD(gone);
+	int bkt;
+
+	raw_spin_lock_irqsave(&seen_lock, flags);
+	hash_for_each_safe(seen, bkt, tmp, s, node) {
+		hash_del(&s->node);
+		hlist_add_head(&s->node, &gone);
+	}
+	seen_count = 0;
+	atomic_long_inc(&watch_gen);
+	raw_spin_unlock_irqrestore(&seen_lock, flags);
+	hlist_for_each_entry_safe(s, tmp, &gone, node)
+		kfree(s);
+}
+
+/* Is every event counted as recorded there for its consumer already? */
+static bool consumers_in_place(unsigned long recorded)
+{
+	return (!(recorded & BIT(KVM_TSC_FED_OFFSET)) || trace_kvm_tsc_offset_enabled()) &&
+	       (!(recorded & BIT(KVM_TSC_FED_VCPU)) || trace_kvm_tsc_vcpu_enabled()) &&
+	       (!(recorded & BIT(KVM_TSC_FED_ENTRY)) || trace_kvm_vcpu_entry_enabled()) &&
+	       (!(recorded & BIT(KVM_TSC_FED_EXIT)) || trace_kvm_vcpu_exit_enabled());
+}
+
+static int probe_set(bool *on, bool want, const char *what,
+		     int (*attach)(void), int (*detach)(void))
+{
+	int ret;
+
+	if (*on == want)
+		return 0;
+	ret = want ? attach() : detach();
+	if (ret)
+		pr_warn_ratelimited("cannot %s KVM's %s (%d): vmsync's events from it are missing\n",
+				    want ? "attach to" : "detach from", what, ret);
+	else
+		WRITE_ONCE(*on, want);
+	return ret;
+}
+
+static int entry_attach(void)
+{
+	return vmsync_kvm_entry_register(watch_link, probe_kvm_entry);
+}
+
+static int entry_detach(void)
+{
+	return vmsync_kvm_entry_unregister(watch_link, probe_kvm_entry);
+}
+
+static int exit_attach(void)
+{
+	return vmsync_kvm_exit_register(watch_link, probe_kvm_exit);
+}
+
+static int exit_detach(void)
+{
+	return vmsync_kvm_exit_unregister(watch_link, probe_kvm_exit);
+}
+
+/*
+ * Attach to or detach from KVM's paths as the consumers say. -EAGAIN: a
+ * consumer is still being registered (its registration callback runs
+ * before its probe is in place, and announcing vCPUs before then would
+ * lose the announcements); try again a little later. @force: go on anyway
+ * (at load, where nothing is being registered, and when a registration
+ * that failed after its callback left an event counted forever).
+ */
+static int probes_sync(bool force)
+{
+	unsigned long recorded = kvm_tsc_recorded_events();
+	unsigned long gen = kvm_tsc_announce_gen();
+	bool want_entry = recorded & KVM_TSC_FED_BY_ENTRY;
+	bool was_on;
+	int ret;
+
+	if (!force && !consumers_in_place(recorded))
+		return -EAGAIN;
+	mutex_lock(&probes_mutex);
+	was_on = entry_probe_on;
+	/* What was remembered before a detach may have changed unseen since. */
+	if (want_entry && (gen != announced_gen || !was_on)) {
+		forget_all();
+		announced_gen = gen;
+	}
+	ret = probe_set(&entry_probe_on, want_entry, "kvm_entry",
+			entry_attach, entry_detach);
+	ret = probe_set(&exit_probe_on, recorded & KVM_TSC_FED_BY_EXIT,
+			"kvm_exit", exit_attach, exit_detach) ?: ret;
+	mutex_unlock(&probes_mutex);
+	/* No probe of the last attachment may still run at the next one. */
+	if (was_on && !entry_probe_on)
+		tracepoint_synchronize_unregister();
+	return ret;
+}
+
+/* A registration takes a few ms (it patches code): wait at most 1 s. */
+#define SYNC_TRIES 100
+static atomic_t sync_tries = ATOMIC_INIT(0);
+static void probes_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(probes_work, probes_work_fn);
+
+static void probes_work_fn(struct work_struct *work)
+{
+	bool force = atomic_inc_return(&sync_tries) > SYNC_TRIES;
+
+	if (probes_sync(force) == -EAGAIN)
+		schedule_delayed_work(&probes_work, msecs_to_jiffies(10));
+}
+
+/* The consumers changed (atomic context, tracepoint mutex held). */
+static void consumers_changed(void)
+{
+	atomic_set(&sync_tries, 0);
+	mod_delayed_work(system_wq, &probes_work, 0);
 }
 
 /* kvm_write_tsc_offset(vcpu_id, prev, next): an L1 offset write, any cause. */
@@ -244,11 +354,28 @@ static struct kprobe vcpu_destroy_kp = {
 };
 static bool vcpu_destroy_hooked;
 
+/* Detach from KVM's paths (unload, or a failed load). */
+static void probes_stop(void)
+{
+	kvm_tsc_consumers_hook(NULL);
+	/* Nothing queues the work any more. */
+	cancel_delayed_work_sync(&probes_work);
+	mutex_lock(&probes_mutex);
+	probe_set(&entry_probe_on, false, "kvm_entry", entry_attach,
+		  entry_detach);
+	probe_set(&exit_probe_on, false, "kvm_exit", exit_attach, exit_detach);
+	mutex_unlock(&probes_mutex);
+}
+
 int tsc_watch_start(const struct kvm_link *link)
 {
 	int ret;
 
 	watch_frac_bits = link->frac_bits;
+	watch_link = link;
+	entry_probe_on = false;
+	exit_probe_on = false;
+	announced_gen = kvm_tsc_announce_gen();
 	vcpu_destroy_hooked = !register_kprobe(&vcpu_destroy_kp);
 	if (!vcpu_destroy_hooked)
 		pr_notice("no kprobe on kvm_arch_vcpu_destroy: records of destroyed vCPUs are kept until unload\n");
@@ -256,11 +383,20 @@ int tsc_watch_start(const struct kvm_link *link)
 						   probe_kvm_write_tsc_offset);
 	if (ret)
 		goto out_kprobe;
-	watch_link = link;
-	exit_probe_on = false;
-	ret = vmsync_kvm_entry_register(link, probe_kvm_entry);
+	kvm_tsc_consumers_hook(consumers_changed);
+	/*
+	 * Consumers there before the load get their vCPUs announced before
+	 * modprobe returns, as they always did; one being registered right
+	 * now gets them from the work, once it is in place.
+	 */
+	ret = probes_sync(false);
+	if (ret == -EAGAIN) {
+		consumers_changed();
+		ret = 0;
+	}
 	if (!ret)
 		return 0;
+	probes_stop();
 	vmsync_kvm_write_tsc_offset_unregister(link, probe_kvm_write_tsc_offset);
 	tracepoint_synchronize_unregister();
 out_kprobe:
@@ -272,25 +408,12 @@ out_kprobe:
 
 void tsc_watch_stop(const struct kvm_link *link)
 {
-	struct seen_vcpu *s;
-	struct hlist_node *tmp;
-	int bkt;
-
-	vmsync_kvm_entry_unregister(link, probe_kvm_entry);
-	/* No entry probe runs any more: nothing queues the work again. */
-	tracepoint_synchronize_unregister();
-	cancel_work_sync(&exit_probe_work);
-	if (exit_probe_on)
-		vmsync_kvm_exit_unregister(link, probe_kvm_exit);
-	exit_probe_on = false;
+	probes_stop();
 	vmsync_kvm_write_tsc_offset_unregister(link, probe_kvm_write_tsc_offset);
+	/* No probe of ours runs any more, nor the kprobe below after it. */
 	tracepoint_synchronize_unregister();
 	if (vcpu_destroy_hooked)
 		unregister_kprobe(&vcpu_destroy_kp);
 	vcpu_destroy_hooked = false;
-	hash_for_each_safe(seen, bkt, tmp, s, node) {
-		hash_del(&s->node);
-		kfree(s);
-	}
-	seen_count = 0;
+	forget_all();
 }

@@ -16,12 +16,33 @@ fail() {
 	exit 1
 }
 
+# probe_is entry|exit Y|N: kvm_tsc_offset's probe on KVM's VM-entry (or
+# VM-exit) path is attached (Y) or not; it follows the consumers of its events
+# within a few ms (a work item), at most 5 s here. False if it does not.
+probe_is() {
+	local p=/sys/module/kvm_tsc_offset/parameters/${1}_probe i
+	for i in $(seq 1 50); do
+		[ "$(cat "$p")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# entry_probe_attached: once a consumer of kvm_tsc_offset appeared, wait
+# until the module attached to KVM (if it is loaded), so that VMs started
+# next are recorded from their creation.
+entry_probe_attached() {
+	[ -d /sys/module/kvm_tsc_offset ] || return 0
+	probe_is entry Y || fail "kvm_tsc_offset did not attach to kvm_entry once its events were recorded"
+}
+
 # ftrace_event on|off: the kvm_tsc_offset tracepoint in the global buffer.
 ftrace_event() {
 	local e=$TRACEFS/events/kvm_tsc/kvm_tsc_offset/enable
 	if [ "$1" = on ]; then
 		echo >"$TRACEFS/trace"
 		echo 1 >"$e"
+		entry_probe_attached
 	else
 		echo 0 >"$e"
 	fi
@@ -41,6 +62,10 @@ lttng_start() {
 	[ $# -gt 1 ] && events=$(IFS=,; echo "${*:2}")
 	lttng enable-event -k "$events" >/dev/null
 	lttng start >/dev/null
+	case ",$events," in
+	*,kvm_tsc_offset,* | *,kvm_tsc_vcpu,* | *,kvm_vcpu_entry,* | *kvm_tsc_\** | *kvm_vcpu_\**)
+		entry_probe_attached ;;
+	esac
 }
 
 # lttng_stop NAME: stop, destroy, and write the text of the trace to $T/NAME.txt.
