@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmsync: see README.md. Targets: deps, all, demo, check, bench, fuzz, clean.
+# vmsync: see README.md. Targets: deps, all, demo, check, check-host, bench, fuzz, clean.
 SHELL := /bin/bash
 
 LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
@@ -113,6 +113,10 @@ demo: tools
 check: tools
 	tests/check
 
+# On a real KVM host: loads vmsync into the running kernel (asks first).
+check-host: tools kmod
+	scripts/check-host
+
 bench: tools
 	build/bin/ust-clock-read build/lib/liblttng-ust-clock-tsc.so
 	bench/vm-exits
@@ -122,4 +126,4 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools demo check bench fuzz clean install-plugin
+.PHONY: all deps kmod tools demo check check-host bench fuzz clean install-plugin
