@@ -8,6 +8,8 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 
 cycles=15
+# Each load below must be a load: not one left by an earlier test.
+rmmod kvm_tsc_offset 2>/dev/null || true
 stop=$T/stop
 "$TSCGUEST" --vms 2 --vcpus 2 --iters 0 --pace-us 500 --recover-glitches \
 	--stop-file "$stop" --sample-every 0 \
