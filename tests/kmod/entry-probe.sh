@@ -45,9 +45,8 @@ round() {
 	# first recorded entry; no other event for it.
 	local vcpu tid off want first_entry first_offset n
 	for vcpu in 0 1; do
-		# shellcheck disable=SC2046
-		set -- $(awk -v v="$vcpu" '$1 == "vcpu" && $3 == v { print $5, $7 }' "$T/guest.log")
-		tid=$1 want=$2
+		tid=$(awk -v v="$vcpu" '$1 == "vcpu" && $3 == v { print $5 }' "$T/guest.log")
+		want=$(awk -v v="$vcpu" '$1 == "vcpu" && $3 == v { print $7 }' "$T/guest.log")
 		n=$(grep -c "kvm_tsc_offset: qemu_pid=$pid .* vcpu_tid=$tid " "$T/$1.txt" || true)
 		off=$(grep -m1 "kvm_tsc_offset: qemu_pid=$pid .* vcpu_tid=$tid .*reason=attach" "$T/$1.txt" |
 			sed -n 's/.* offset=\([-0-9]*\) .*/\1/p')
