@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmsync: see README.md. Targets: deps, all, demo, check, bench, fuzz, clean.
+# vmsync: see README.md. Targets: deps, all, demo, check, bench, fuzz, clean,
+# dkms-add, dkms-remove.
 SHELL := /bin/bash
 
 LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
@@ -107,6 +108,42 @@ BT2_PLUGIN_DIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)/
 install-plugin: build/plugin/babeltrace-plugin-vmsync.so
 	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
 
+# DKMS (dkms.conf). 'make dkms-add' copies what the modules' build needs to
+# DKMS_SRC/vmsync-VERSION and registers it ('dkms add'); 'make dkms-remove'
+# undoes both, for every kernel. DKMS_FLAGS go to each dkms command (e.g.
+# --dkmstree DIR --sourcetree DIR for a private tree).
+VMSYNC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS ?= dkms
+DKMS_FLAGS ?=
+DKMS_SRC ?= /usr/src
+DKMS_FILES := dkms.conf Makefile LICENSE README.md kmod/Kbuild kmod/Makefile kmod/build-for \
+	$(filter-out kmod/kvm_btf.h %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
+	$(wildcard kmod/lttng/*.h) $(filter-out %.o %.cmd,$(wildcard kmod/compat/*)) \
+	statedump/vmm_args.c statedump/vmm_args.h scripts/kbuild-run scripts/lab-kernel-release
+
+dkms-source:
+	@test -n "$(VMSYNC_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	rm -rf $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)
+	for f in $(DKMS_FILES); do \
+		install -D -m $$([ -x $$f ] && echo 0755 || echo 0644) $$f $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)/$$f || exit; \
+	done
+
+dkms-add: dkms-source
+	@command -v $(DKMS) >/dev/null || { echo "make dkms-add: no $(DKMS) command: install the dkms package (Debian: apt-get install dkms)" >&2; exit 1; }
+	$(DKMS) add $(DKMS_FLAGS) -m vmsync -v $(VMSYNC_VERSION)
+
+dkms-remove:
+	-$(DKMS) remove $(DKMS_FLAGS) -m vmsync -v $(VMSYNC_VERSION) --all
+	rm -rf $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)
+
+# What dkms.conf's MAKE runs, in DKMS's copy of the sources: kmod/build-for
+# for the kernel DKMS builds for (KERNELRELEASE; KDIR, LTTNG_MODULES_DIR
+# from dkms.conf).
+dkms-modules:
+	@test -n "$(KERNELRELEASE)" || { echo "make dkms-modules: for DKMS (dkms.conf), which gives KERNELRELEASE; else use 'make kmod'" >&2; exit 1; }
+	@[ -n "$(LTTNG_MODULES_DIR)" ] || echo "vmsync: no built lttng-modules tree for $(KERNELRELEASE): the LTTng probes and clock plugin are left out (dkms.conf says what they need)"
+	+KDIR="$(KDIR)" LTTNG_MODULES_DIR="$(LTTNG_MODULES_DIR)" kmod/build-for $(KERNELRELEASE)
+
 demo: tools
 	tests/lab/run --out build/demo tests/lab/demo.sh
 
@@ -122,4 +159,4 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools demo check bench fuzz clean install-plugin
+.PHONY: all deps kmod tools demo check bench fuzz clean install-plugin dkms-source dkms-add dkms-remove dkms-modules
