@@ -199,6 +199,7 @@ dkms-remove:
 dkms-modules:
 	@test -n "$(KERNELRELEASE)" || { echo "make dkms-modules: for DKMS (dkms.conf), which gives KERNELRELEASE; else use 'make kmod'" >&2; exit 1; }
 	@[ -n "$(LTTNG_MODULES_DIR)" ] || echo "vmsync: no built lttng-modules tree for $(KERNELRELEASE): the LTTng probes and clock plugin are left out (dkms.conf says what they need)"
+	@[ -z "$(LTTNG_MODULES_DIR)" ] || [ -f "$(LTTNG_MODULES_DIR)/Module.symvers" ] || { echo "vmsync: $(LTTNG_MODULES_DIR) is not a built lttng-modules tree (no Module.symvers): build lttng-modules there for $(KERNELRELEASE) (scripts/build-lttng-modules does), or unset VMSYNC_LTTNG_MODULES_DIR" >&2; exit 1; }
 	+KDIR="$(KDIR)" LTTNG_MODULES_DIR="$(LTTNG_MODULES_DIR)" kmod/build-for $(KERNELRELEASE)
 
 demo: tools
