@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmsync: see README.md. Targets: deps, all, demo, check, check-host, bench, fuzz, clean.
+# vmsync: see README.md. Targets: deps, all, demo, check, check-host, bench,
+# fuzz, clean, install, uninstall, dkms-add, dkms-remove.
 SHELL := /bin/bash
 
 LAB_KREL := $(shell scripts/lab-kernel-release 2>/dev/null)
@@ -103,9 +104,103 @@ fuzz: build/fuzz/vmsync_fuzz build/fuzz/plugin/babeltrace-plugin-vmsync.so build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz $(CURDIR)/build/fuzz/vmsync_fuzz \
 		$(CURDIR)/build/fuzz/plugin/babeltrace-plugin-vmsync.so $(CURDIR)/build/fuzz/base
 
-BT2_PLUGIN_DIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)/babeltrace2/plugins
+# make install / make uninstall (README.md, "Install"): the commands, the
+# babeltrace2 plugin, the LTTng-UST clock, the man pages, and the kernel
+# modules built for KREL ('make kmod'; by default the running kernel's,
+# see KDIR above; 'make install KREL=RELEASE' installs those built for
+# another) into /lib/modules/KREL/updates/vmsync, then depmod. DESTDIR
+# stages it all elsewhere (then depmod is left to the target).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UST_DIR ?= $(PREFIX)/lib/vmsync
+# babeltrace2's system plugin directory (Debian: /usr/lib/<triplet>/babeltrace2/plugins).
+BT2_LIBDIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)
+BT2_PLUGIN_DIR ?= $(if $(BT2_LIBDIR),$(BT2_LIBDIR)/babeltrace2/plugins)
+MOD_DIR = /lib/modules/$(KREL)/updates/vmsync
+DEPMOD ?= depmod
+VMSYNC_MODULES := kvm_tsc_offset kvm_tsc_sync lttng-probe-kvm-tsc lttng-probe-kvm-vcpu lttng-clock-tsc
+MAN_PAGES := $(wildcard man/*.[1-9])
+INSTALL_TOOLS := build/bin/vmsync-guests build/plugin/babeltrace-plugin-vmsync.so \
+	build/lib/liblttng-ust-clock-tsc.so
+
+install: install-tools install-modules
+
 install-plugin: build/plugin/babeltrace-plugin-vmsync.so
+	@test -n "$(BT2_PLUGIN_DIR)" || { echo "make install: babeltrace2's plugin directory is unknown: install libbabeltrace2-dev (pkg-config babeltrace2), or give BT2_PLUGIN_DIR=DIR" >&2; exit 1; }
 	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
+
+install-tools: $(INSTALL_TOOLS) install-plugin
+	install -D -m 0755 build/bin/vmsync-guests $(DESTDIR)$(BINDIR)/vmsync-guests
+	install -D -m 0755 plugin/vmsync-merge $(DESTDIR)$(BINDIR)/vmsync-merge
+	install -D -m 0644 build/lib/liblttng-ust-clock-tsc.so $(DESTDIR)$(UST_DIR)/liblttng-ust-clock-tsc.so
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/} || exit; \
+	done
+
+# The modules 'make kmod' built for KREL: vmsync's two always, the LTTng
+# probes and clock plugin where lttng-modules supports KREL.
+install-modules:
+	@test -n "$(KREL)" || { echo "make install: no kernel release: no headers at $(KDIR); give KREL=RELEASE (the modules of build/kmod/RELEASE)" >&2; exit 1; }
+	@test -f build/kmod/$(KREL)/kvm_tsc_offset.ko -a -f build/kmod/$(KREL)/kvm_tsc_sync.ko || { \
+		echo "make install: no modules built for Linux $(KREL) in build/kmod/$(KREL)/: run 'make kmod' first (KDIR=/lib/modules/RELEASE/build for another kernel), or install them through DKMS (README.md, Install); 'make install-tools' installs everything else" >&2; exit 1; }
+	for m in $(VMSYNC_MODULES); do \
+		[ ! -f build/kmod/$(KREL)/$$m.ko ] || install -D -m 0644 build/kmod/$(KREL)/$$m.ko $(DESTDIR)$(MOD_DIR)/$$m.ko || exit; \
+	done
+	$(call run_depmod)
+
+# depmod for KREL: not when staging into DESTDIR (the target's own depmod
+# does it), nor for a kernel this machine does not have.
+run_depmod = @if [ -n "$(DESTDIR)" ]; then echo "DESTDIR set: not running depmod (run 'depmod -a $(KREL)' on the target)"; \
+	elif [ -d /lib/modules/$(KREL)/kernel ]; then echo "$(DEPMOD) -a $(KREL)"; $(DEPMOD) -a $(KREL); \
+	else echo "no /lib/modules/$(KREL)/kernel: not running depmod"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vmsync-guests $(DESTDIR)$(BINDIR)/vmsync-merge
+	rm -f $(if $(BT2_PLUGIN_DIR),$(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so)
+	rm -f $(DESTDIR)$(UST_DIR)/liblttng-ust-clock-tsc.so
+	rm -f $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@test -n "$(KREL)" || { echo "make uninstall: no kernel release: give KREL=RELEASE to remove the modules" >&2; exit 1; }
+	rm -f $(foreach m,$(VMSYNC_MODULES),$(DESTDIR)$(MOD_DIR)/$(m).ko)
+	rmdir $(DESTDIR)$(MOD_DIR) $(DESTDIR)$(UST_DIR) 2>/dev/null || true
+	$(call run_depmod)
+
+# DKMS (dkms.conf). 'make dkms-add' copies what the modules' build needs to
+# DKMS_SRC/vmsync-VERSION and registers it ('dkms add'); 'make dkms-remove'
+# undoes both, for every kernel. DKMS_FLAGS go to each dkms command (e.g.
+# --dkmstree DIR --sourcetree DIR for a private tree).
+VMSYNC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS ?= dkms
+DKMS_FLAGS ?=
+DKMS_SRC ?= /usr/src
+DKMS_FILES := dkms.conf Makefile LICENSE README.md kmod/Kbuild kmod/Makefile kmod/build-for \
+	$(filter-out kmod/kvm_btf.h %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
+	$(wildcard kmod/lttng/*.h) $(filter-out %.o %.cmd,$(wildcard kmod/compat/*)) \
+	statedump/vmm_args.c statedump/vmm_args.h scripts/kbuild-run scripts/lab-kernel-release
+
+dkms-source:
+	@test -n "$(VMSYNC_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	rm -rf $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)
+	for f in $(DKMS_FILES); do \
+		install -D -m $$([ -x $$f ] && echo 0755 || echo 0644) $$f $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)/$$f || exit; \
+	done
+
+dkms-add: dkms-source
+	@command -v $(DKMS) >/dev/null || { echo "make dkms-add: no $(DKMS) command: install the dkms package (Debian: apt-get install dkms)" >&2; exit 1; }
+	$(DKMS) add $(DKMS_FLAGS) -m vmsync -v $(VMSYNC_VERSION)
+
+dkms-remove:
+	-$(DKMS) remove $(DKMS_FLAGS) -m vmsync -v $(VMSYNC_VERSION) --all
+	rm -rf $(DESTDIR)$(DKMS_SRC)/vmsync-$(VMSYNC_VERSION)
+
+# What dkms.conf's MAKE runs, in DKMS's copy of the sources: kmod/build-for
+# for the kernel DKMS builds for (KERNELRELEASE; KDIR, LTTNG_MODULES_DIR
+# from dkms.conf).
+dkms-modules:
+	@test -n "$(KERNELRELEASE)" || { echo "make dkms-modules: for DKMS (dkms.conf), which gives KERNELRELEASE; else use 'make kmod'" >&2; exit 1; }
+	@[ -n "$(LTTNG_MODULES_DIR)" ] || echo "vmsync: no built lttng-modules tree for $(KERNELRELEASE): the LTTng probes and clock plugin are left out (dkms.conf says what they need)"
+	@[ -z "$(LTTNG_MODULES_DIR)" ] || [ -f "$(LTTNG_MODULES_DIR)/Module.symvers" ] || { echo "vmsync: $(LTTNG_MODULES_DIR) is not a built lttng-modules tree (no Module.symvers): build lttng-modules there for $(KERNELRELEASE) (scripts/build-lttng-modules does), or unset VMSYNC_LTTNG_MODULES_DIR" >&2; exit 1; }
+	+KDIR="$(KDIR)" LTTNG_MODULES_DIR="$(LTTNG_MODULES_DIR)" kmod/build-for $(KERNELRELEASE)
 
 demo: tools
 	tests/lab/run --out build/demo tests/lab/demo.sh
@@ -126,4 +221,5 @@ bench: tools
 clean:
 	rm -rf build
 
-.PHONY: all deps kmod tools demo check check-host bench fuzz clean install-plugin
+.PHONY: all deps kmod tools demo check check-host bench fuzz clean install install-plugin \
+	install-tools install-modules uninstall dkms-source dkms-add dkms-remove dkms-modules
