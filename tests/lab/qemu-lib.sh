@@ -48,13 +48,19 @@ lab_stage_modules() {
 # Boots, prints the console on stdout (and into RUN_DIR/console.log), and
 # returns the status the script reported, or 125 when none was reported
 # (boot failure, stage 2 failure, or VMSYNC_LAB_TIMEOUT seconds, 1800, passed).
+# LAB_QEMU_CMD: the qemu command (tests/lab/run: VMSYNC_LAB_QEMU, to try
+# another qemu for the lab host); LAB_MONITOR: a socket for qemu's monitor
+# (tests/lab/run's watchdog asks it where a hung lab host's CPUs are).
 lab_qemu() {
 	local run=$1 out=$2 kernel=$3 initrd=$4 mem=$5 cpus=$6 append=$7
 	shift 7
 	local share="security_model=none,multidevs=remap"
+	local monitor=none
+	[ -z "${LAB_MONITOR:-}" ] || monitor="unix:$LAB_MONITOR,server=on,wait=off"
 	rm -f "$run/ctl/status"
-	timeout "${VMSYNC_LAB_TIMEOUT:-1800}" qemu-system-x86_64 "$@" -m "$mem" -smp "$cpus" -nodefaults \
-		-display none -monitor none -serial stdio -no-reboot \
+	# shellcheck disable=SC2086
+	timeout "${VMSYNC_LAB_TIMEOUT:-1800}" ${LAB_QEMU_CMD:-qemu-system-x86_64} "$@" -m "$mem" -smp "$cpus" -nodefaults \
+		-display none -monitor "$monitor" -serial stdio -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 no_timer_check rcupdate.rcu_cpu_stall_timeout=300 $append vmsync.run=$run" \
 		-virtfs "local,path=/,mount_tag=hostroot,readonly=on,$share" \
