@@ -7,7 +7,8 @@
  * LTTng-UST event vmsync_test:mark (seq = i). Prints one line per event:
  *   kmark I T0 T1
  *   umark I T0 T1
- * Usage: tscmark [--ust] [--gap-us U] COUNT
+ * --msg TEXT writes "TEXT i" instead, --first N numbers from N (1).
+ * Usage: tscmark [--ust] [--gap-us U] [--msg TEXT] [--first N] COUNT
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -33,19 +34,24 @@ static uint64_t tsc(void)
 int main(int argc, char **argv)
 {
 	unsigned int gap_us = 20000;
+	const char *text = "vmsync-mark";
 	bool ust = false;
-	int count = 0, fd;
+	int count = 0, first = 1, fd;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--ust"))
 			ust = true;
 		else if (!strcmp(argv[i], "--gap-us") && i + 1 < argc)
 			gap_us = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--msg") && i + 1 < argc)
+			text = argv[++i];
+		else if (!strcmp(argv[i], "--first") && i + 1 < argc)
+			first = atoi(argv[++i]);
 		else
 			count = atoi(argv[i]);
 	}
 	if (count < 1) {
-		fprintf(stderr, "usage: tscmark [--ust] [--gap-us U] COUNT\n");
+		fprintf(stderr, "usage: tscmark [--ust] [--gap-us U] [--msg TEXT] [--first N] COUNT\n");
 		return 2;
 	}
 	fd = open("/proc/lttng-logger", O_WRONLY | O_CLOEXEC);
@@ -53,11 +59,15 @@ int main(int argc, char **argv)
 		perror("tscmark: /proc/lttng-logger (are LTTng's modules loaded?)");
 		return 1;
 	}
-	for (int i = 1; i <= count; i++) {
-		char msg[32];
-		int len = snprintf(msg, sizeof(msg), "vmsync-mark %d", i);
+	for (int i = first; i < first + count; i++) {
+		char msg[128];
+		int len = snprintf(msg, sizeof(msg), "%s %d", text, i);
 		uint64_t t0, t1;
 
+		if (len < 0 || (size_t)len >= sizeof(msg)) {
+			fprintf(stderr, "tscmark: --msg is too long\n");
+			return 2;
+		}
 		t0 = tsc();
 		if (write(fd, msg, (size_t)len) != len) {
 			perror("tscmark: write /proc/lttng-logger");
