@@ -3,6 +3,7 @@
 # at statedump; a straight line between two beacons predicts the TSC of a
 # marker in between to within 1 us.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 lttng_unload_all
 "$VMSYNC_REPO/tests/clock/record-beacons" "$TEST_NAME"

@@ -3,6 +3,7 @@
 # it loaded) must fail with the documented error and dmesg line, not load
 # and be silently ignored.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 lttng_unload_all
 modprobe lttng-tracer || fail "cannot load lttng-tracer"

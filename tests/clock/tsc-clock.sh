@@ -7,6 +7,7 @@
 # the raw TSC, between the rdtsc reads taken around it; and babeltrace2 must
 # put the two traces on one timeline without being forced.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 lttng_unload_all
 # On a CPU that does not declare an invariant TSC (the lab's TCG) the

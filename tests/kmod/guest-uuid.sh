@@ -5,6 +5,7 @@
 # LTTng kernel trace carries it as env.product_uuid, and the host's
 # kvm_tsc_guest event for its VM carries the same.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 uuid=5a1e0c3d-7b2f-4e8a-9c61-0d4f2b8e1a77
 modprobe kvm_tsc_offset

@@ -3,6 +3,7 @@
 # kernel session ('lttng enable-event -k kvm_tsc_offset', the probe loaded
 # by lttng-sessiond --extra-kmod-probes=kvm-tsc) and read by babeltrace2.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 . "$VMSYNC_REPO/tests/kmod/offset-scenario.sh"
 
 modprobe kvm_tsc_offset

@@ -6,6 +6,36 @@
 
 lab_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# The lab boots this machine's installed Debian kernel, or another one that
+# scripts/get-kernel-image cached (VMSYNC_LAB_KREL): its image and its
+# module tree are then in $VMSYNC_CACHE/kernels/KREL/image, which the lab
+# host sees at the same path over 9p.
+# lab_moddir KREL: the directory of that kernel's modules (kernel/, modules.*).
+lab_moddir() {
+	local cached=${VMSYNC_CACHE:-/var/cache/vmsync}/kernels/$1/image/lib/modules/$1
+	if [ -d "/lib/modules/$1/kernel/" ] && [ ! -L "/lib/modules/$1/kernel" ]; then
+		echo "/lib/modules/$1"
+	elif [ -d "$cached/kernel" ]; then
+		echo "$cached"
+	else
+		echo "lab: no modules for Linux $1 (neither /lib/modules/$1 nor $cached): run 'make deps', or 'scripts/get-kernel-image $1'" >&2
+		return 1
+	fi
+}
+
+# lab_vmlinuz KREL: that kernel's image.
+lab_vmlinuz() {
+	local cached=${VMSYNC_CACHE:-/var/cache/vmsync}/kernels/$1/image/vmlinuz
+	if [ -r "/boot/vmlinuz-$1" ]; then
+		echo "/boot/vmlinuz-$1"
+	elif [ -r "$cached" ]; then
+		echo "$cached"
+	else
+		echo "lab: no kernel image for Linux $1 (neither /boot/vmlinuz-$1 nor $cached): run 'make deps', or 'scripts/get-kernel-image $1'" >&2
+		return 1
+	fi
+}
+
 # lab_prepare RUN_DIR OUT_DIR ROLE SCRIPT [ARGS...]
 # Writes RUN_DIR/boot, which stage 1 executes inside the booted system.
 lab_prepare() {
@@ -18,6 +48,8 @@ lab_prepare() {
 			"$lab_repo" "$role" "$run"
 		printf 'export VMSYNC_CACHE=%q\n' "${VMSYNC_CACHE:-/var/cache/vmsync}"
 		printf 'export VMSYNC_LAB_MODULES=%q\n' "${VMSYNC_LAB_MODULES:-}"
+		printf 'export VMSYNC_LAB_KERNEL=%q\n' "${VMSYNC_LAB_KERNEL:-}"
+		printf 'export VMSYNC_LAB_NO_LTTNG=%q\n' "${VMSYNC_LAB_NO_LTTNG:-}"
 		printf 'exec /bin/bash %q/tests/lab/stage2' "$lab_repo"
 		printf ' %q' "$@"
 		echo
@@ -27,17 +59,24 @@ lab_prepare() {
 # lab_stage_modules DIR KREL KO_DIR...
 # Lays out DIR/lib/modules/KREL with the given modules under extra/ and a
 # modules.dep computed here, natively: depmod over 9p inside the lab would
-# take most of a minute.
+# take most of a minute. For a cached kernel (lab_moddir), whose modules the
+# lab host does not have in /lib/modules, DIR/lib/modules/KREL/kernel stays
+# a link to them, at the same path in the lab (stage 2 copies it in).
 lab_stage_modules() {
-	local dir=$1 krel=$2
+	local dir=$1 krel=$2 src f
 	shift 2
 	local m=$dir/lib/modules/$krel
+	src=$(lab_moddir "$krel") || return 1
 	mkdir -p "$m/extra"
-	ln -sfn "/lib/modules/$krel/kernel" "$m/kernel"
-	cp /lib/modules/"$krel"/modules.builtin* /lib/modules/"$krel"/modules.order "$m/"
+	ln -sfn "$src/kernel" "$m/kernel"
+	# 7.x's packages have no modules.order nor modules.builtin*.
+	for f in "$src"/modules.builtin* "$src/modules.order"; do
+		[ ! -f "$f" ] || cp "$f" "$m/"
+	done
 	find "$@" -name '*.ko' -exec cp {} "$m/extra/" \;
-	depmod -b "$dir" "$krel"
-	rm "$m/kernel"
+	depmod -b "$dir" "$krel" 2>&1 | { grep -v 'could not open modules\.\(order\|builtin\)' >&2 || true; }
+	[ -s "$m/modules.dep" ] || return 1
+	[ "$src" != "/lib/modules/$krel" ] || rm "$m/kernel"
 }
 
 # lab_qemu RUN_DIR OUT_DIR KERNEL INITRD MEM_MB CPUS EXTRA_APPEND [QEMU ARGS...]

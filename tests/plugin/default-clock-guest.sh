@@ -13,6 +13,7 @@
 # 38 us; other runs 0 ns), so the lab cannot show that target
 # (doc/plugin.md, Limits).
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 . "$VMSYNC_REPO/tests/plugin/rebase-scenario.sh"
 
 rebase_scenario default 6d3fa2c1-8e4b-4f0a-b5d7-1c2e3f4a5b6c

@@ -4,6 +4,7 @@
 # Every guest marker must land on its exact host TSC, and every guest event
 # inside guest mode of its vCPU thread.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 . "$VMSYNC_REPO/tests/plugin/rebase-scenario.sh"
 
 rebase_scenario tsc e7ac7e57-0b5e-4c1d-9a2f-6d1e2c3b4a59

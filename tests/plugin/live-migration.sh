@@ -7,6 +7,7 @@
 # VM entry and exit. filter.vmsync.tsc must put every guest event inside
 # guest mode of its vCPU thread, on A before the migration and on B after.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 uuid=6b1f0d2e-5c4a-4e39-8d71-2a9c3e5f7b80
 QMP=$VMSYNC_REPO/tests/lib/qmp

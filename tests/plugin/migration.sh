@@ -8,6 +8,7 @@
 # filter.vmsync.tsc must put every sample of both VMs inside its [H0, H1],
 # through the convert-mode command and through vmsync-merge.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 uuid=3d7a1c55-96e2-4b0f-8a3e-5c1b2d4e6f70
 lttng_unload_all

@@ -5,6 +5,7 @@
 # exactly them, with the right UUIDs, names, vCPU counts, vCPU threads and
 # offsets, as the test knows them and as vmsync-guests lists them.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 . "$VMSYNC_REPO/tests/lib/vms.sh"
 
 stop=$T/stop

@@ -3,6 +3,7 @@
 # (kvm_tsc_guest, then its vCPUs) when it is created and announced gone
 # (kvm_tsc_guest_exit) when its VMM exits, in order, once each.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 . "$VMSYNC_REPO/tests/lib/vms.sh"
 
 modprobe kvm_tsc_offset

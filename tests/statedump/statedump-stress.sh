@@ -4,6 +4,7 @@
 # kernel log), every dump whole and bracketed, nothing leaked (no VM or
 # vCPU left tracked once the VMs are gone, and the module unloads).
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
+needs_lttng
 
 dumps=${STATEDUMPS:-1000}
 stop=$T/stop
