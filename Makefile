@@ -176,7 +176,8 @@ DKMS_SRC ?= /usr/src
 DKMS_FILES := dkms.conf Makefile LICENSE README.md kmod/Kbuild kmod/Makefile kmod/build-for \
 	$(filter-out kmod/kvm_btf.h %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
 	$(wildcard kmod/lttng/*.h) $(filter-out %.o %.cmd,$(wildcard kmod/compat/*)) \
-	statedump/vmm_args.c statedump/vmm_args.h scripts/kbuild-run scripts/lab-kernel-release
+	statedump/vmm_args.c statedump/vmm_args.h scripts/kbuild-run scripts/build-chroot \
+	scripts/lab-kernel-release
 
 dkms-source:
 	@test -n "$(VMSYNC_VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
