@@ -7,8 +7,10 @@
 # extra/ are removed first, so that modprobe and lttng-sessiond can only
 # find DKMS's. Then they load, and an LTTng session and ftrace both record
 # the kvm_tsc_offset event of a new test guest's vCPU (reason create).
-# It all happens in the lab's overlay: nothing is left on the machine. The
-# DKMS modules stay installed for the tests after this one (same sources).
+# It all happens in the lab's overlay: nothing is left on the machine. At
+# the end the DKMS modules are removed and the staged copies put back (a
+# CI-like run on 2026-12-02: live-migration's nested guest, next in the same
+# boot, found no lttng-clock-tsc in extra/).
 # Under TCG the DKMS build and install take about 220 s of its 240 s. DKMS
 # signs the modules with its own key, which the lab's kernel does not know:
 # it says "module verification failed" and loads them, as any kernel
@@ -31,8 +33,21 @@ for m in kvm_tsc_offset kvm_tsc_sync; do
 		timeout 60 rmmod "$m" || fail "cannot unload $m"
 	fi
 done
+# Put back as it was at the end: the staged copies in extra/, no DKMS
+# modules (tests after this one, like live-migration's nested guest, take
+# their modules from extra/).
+staged=$(mktemp -d /tmp/vmsync-staged.XXXXXX)
+restore() {
+	set +e
+	lttng_unload_all >/dev/null 2>&1
+	rmmod kvm_tsc_offset kvm_tsc_sync 2>/dev/null
+	dkms remove "vmsync/$ver" --all >/dev/null 2>&1
+	mv "$staged"/*.ko "/lib/modules/$krel/extra/" 2>/dev/null
+	depmod -a "$krel"
+}
+trap restore EXIT
 for m in $mods; do
-	rm -f "/lib/modules/$krel/extra/$m.ko"
+	[ ! -f "/lib/modules/$krel/extra/$m.ko" ] || mv "/lib/modules/$krel/extra/$m.ko" "$staged/"
 done
 
 echo "make dkms-add"
