@@ -11,7 +11,7 @@ uuid=5a1e0c3d-7b2f-4e8a-9c61-0d4f2b8e1a77
 modprobe kvm_tsc_offset
 lttng_start host 'kvm_tsc_*'
 "$VMSYNC_REPO/tests/lab/guest" --uuid "$uuid" --name lab-guest \
-	--out "$T/guest" "$VMSYNC_REPO/tests/kmod/guest-report.sh" ||
+	--out "$T/guest" "$VMSYNC_REPO/tests/lib/guest-report" ||
 	fail "the guest did not run its script"
 lttng_stop host
 got=$(cat "$T/guest/product_uuid")

@@ -5,5 +5,5 @@
 # before the first load of kvm_tsc_offset, so every load's announcements
 # are recorded as LTTng's would be.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
-. "$VMSYNC_REPO/tests/kmod/load-unload-scenario.sh"
+. "$VMSYNC_REPO/tests/lib/load-unload-scenario.sh"
 load_unload_scenario ftrace

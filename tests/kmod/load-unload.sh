@@ -8,5 +8,5 @@
 # load-unload-ftrace.sh: the same through ftrace, on kernels without LTTng.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
-. "$VMSYNC_REPO/tests/kmod/load-unload-scenario.sh"
+. "$VMSYNC_REPO/tests/lib/load-unload-scenario.sh"
 load_unload_scenario lttng

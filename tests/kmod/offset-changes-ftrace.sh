@@ -5,7 +5,7 @@
 # the right pid, VM, vCPU, thread and value, and the guest's rdtsc minus that
 # value lies between the host TSC reads around it.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
-. "$VMSYNC_REPO/tests/kmod/offset-scenario.sh"
+. "$VMSYNC_REPO/tests/lib/offset-scenario.sh"
 
 modprobe kvm_tsc_offset
 ftrace_event on

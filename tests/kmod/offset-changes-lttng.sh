@@ -4,7 +4,7 @@
 # by lttng-sessiond --extra-kmod-probes=kvm-tsc) and read by babeltrace2.
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
-. "$VMSYNC_REPO/tests/kmod/offset-scenario.sh"
+. "$VMSYNC_REPO/tests/lib/offset-scenario.sh"
 
 modprobe kvm_tsc_offset
 lttng_start offsets

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Default-clock mode end to end (tests/plugin/rebase-scenario.sh): host and
+# Default-clock mode end to end (tests/lib/rebase-scenario.sh): host and
 # a real Linux guest on LTTng's default clock, with kvm_tsc_sync beacons on
 # both sides, the guest's offset changed mid-trace. Every guest event must
 # come out, in order, with causality kept against the host (round trips of
@@ -14,7 +14,7 @@
 # (doc/plugin.md, Limits).
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
-. "$VMSYNC_REPO/tests/plugin/rebase-scenario.sh"
+. "$VMSYNC_REPO/tests/lib/rebase-scenario.sh"
 
 rebase_scenario default 6d3fa2c1-8e4b-4f0a-b5d7-1c2e3f4a5b6c
 p99=$(echo "$CHECK_LINE" | sed -n 's/.*p99: \([0-9]*\) ns.*/\1/p')

@@ -33,7 +33,7 @@ lttng_unload_all
 modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1 ||
 	fail "lttng-clock-tsc does not load"
 modprobe kvm_tsc_offset
-# As tests/plugin/rebase-scenario.sh: every VM entry and exit in a session
+# As tests/lib/rebase-scenario.sh: every VM entry and exit in a session
 # of their own, the offsets alone in another.
 lttng_start modes 'kvm_tsc_*' 'kvm_vcpu_*'
 lttng_start host 'kvm_tsc_*'
