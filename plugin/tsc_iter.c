@@ -765,7 +765,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 {
 	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
 	bt_message_iterator_class_next_method_status st;
-	int64_t safe = safe_time(it);	/* changes only with what is read */
+	int64_t safe = it->window_fresh ? it->safe : window_update(it);
 
 	*count = 0;
 	while (*count < capacity) {
@@ -791,7 +791,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 		}
 		/*
 		 * Fill the array: the graph calls again for each one, and each
-		 * call costs a safe_time().
+		 * call costs a window_update().
 		 */
 		st = pull(it);
 		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END) {
@@ -812,7 +812,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 				it->reported = true;
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 			}
-			safe = safe_time(it);
+			safe = window_update(it);
 			continue;
 		}
 		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN && *count)
@@ -822,7 +822,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 		if (!release_held(it))
 			return drop_out(msgs, count,
 					BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
-		safe = safe_time(it);
+		safe = window_update(it);
 	}
 	return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
 }

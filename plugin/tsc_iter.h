@@ -102,6 +102,7 @@ struct input {
 	 */
 	int64_t *held_own;
 	size_t ho_first, ho_nr, ho_cap;
+	int64_t above;		/* input_above() at the last window_update() */
 };
 
 struct held {			/* a guest message waiting for host data */
@@ -139,6 +140,12 @@ struct tsc_iter {
 	size_t undecided;	/* of those, traces that announced VMs */
 	uint64_t vms_gen;	/* the host model's, when guests last looked */
 	int64_t last_out;
+	/*
+	 * safe_time() at the last window_update(): what was read changes only
+	 * in pull() and release_held(), each followed by an update.
+	 */
+	int64_t safe;
+	bool window_fresh;
 	bool failed;
 };
 
@@ -189,7 +196,7 @@ void check_set_back(struct tsc_iter *it, struct trace_info *t,
 		const struct host_vm *vm, uint32_t vcpu, const struct tsc_segment *seg);
 void expect_change(struct tsc_iter *it, const struct host_vm *vm, uint32_t vcpu,
 		const struct tsc_segment *seg);
-int64_t safe_time(const struct tsc_iter *it);
+int64_t window_update(struct tsc_iter *it);
 int64_t behind(const struct input *in);
 bool hosts_ended(const struct tsc_iter *it);
 int64_t host_frontier(const struct tsc_iter *it);

@@ -217,7 +217,7 @@ static int64_t input_above(const struct input *in)
  * offset change not read yet: it then lands after where the host traces
  * were read. Messages of a trace not matched yet may land anywhere.
  */
-int64_t safe_time(const struct tsc_iter *it)
+static int64_t safe_time(const struct tsc_iter *it)
 {
 	int64_t safe = INT64_MAX, hf = host_frontier(it);
 
@@ -230,7 +230,7 @@ int64_t safe_time(const struct tsc_iter *it)
 
 		if (in->ended && !in->ho_nr)
 			continue;
-		above = input_above(in);
+		above = in->above;
 		if (in->frontier == INT64_MIN || above == INT64_MIN)
 			return INT64_MIN;	/* not read, or how its guests sit unknown */
 		b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
@@ -245,10 +245,23 @@ int64_t safe_time(const struct tsc_iter *it)
 	return safe;
 }
 
-/* About how far in host time input @in was read. */
+/*
+ * After what was read changed: each input's input_above() (its guests'
+ * streams walked once, not once per use) and the safe time, kept in @it.
+ */
+int64_t window_update(struct tsc_iter *it)
+{
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		it->inputs[i].above = input_above(&it->inputs[i]);
+	it->safe = safe_time(it);
+	it->window_fresh = true;
+	return it->safe;
+}
+
+/* About how far in host time input @in was read (at the last update). */
 int64_t behind(const struct input *in)
 {
-	int64_t above = input_above(in);
+	int64_t above = in->above;
 
 	return in->frontier == INT64_MIN ? INT64_MIN :
 	       in->frontier - (above == INT64_MIN ? 0 : above);
