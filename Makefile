@@ -26,9 +26,21 @@ kmod:
 tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
 	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read \
 	build/plugin/babeltrace-plugin-vmsync.so build/asan/plugin/babeltrace-plugin-vmsync.so \
-	build/bin/vmsync-gentrace
+	build/bin/vmsync-gentrace build/bin/vmsync build/asan/vmsync
 
 GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
+
+# The vmsync command (cli/): record, agent, and the other tools' entry point.
+CLI_SRC := $(wildcard cli/*.c)
+CLI_LIBS := -llttng-ctl -pthread
+
+build/bin/vmsync: $(CLI_SRC) $(wildcard cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(CLI_SRC) $(CLI_LIBS)
+
+build/asan/vmsync: $(CLI_SRC) $(wildcard cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(SANITIZE) -o $@ $(CLI_SRC) $(CLI_LIBS)
 
 build/bin/vmsync-guests: $(GUESTS_SRC) statedump/vmm_args.h
 	@mkdir -p $(@D)
@@ -114,6 +126,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UST_DIR ?= $(PREFIX)/lib/vmsync
+SYSTEMD_DIR ?= $(PREFIX)/lib/systemd/system
 # babeltrace2's system plugin directory (Debian: /usr/lib/<triplet>/babeltrace2/plugins).
 BT2_LIBDIR := $(shell pkg-config --variable=libdir babeltrace2 2>/dev/null)
 BT2_PLUGIN_DIR ?= $(if $(BT2_LIBDIR),$(BT2_LIBDIR)/babeltrace2/plugins)
@@ -121,7 +134,7 @@ MOD_DIR = /lib/modules/$(KREL)/updates/vmsync
 DEPMOD ?= depmod
 VMSYNC_MODULES := kvm_tsc_offset kvm_tsc_sync lttng-probe-kvm-tsc lttng-probe-kvm-vcpu lttng-clock-tsc
 MAN_PAGES := $(wildcard man/*.[1-9])
-INSTALL_TOOLS := build/bin/vmsync-guests build/plugin/babeltrace-plugin-vmsync.so \
+INSTALL_TOOLS := build/bin/vmsync build/bin/vmsync-guests build/plugin/babeltrace-plugin-vmsync.so \
 	build/lib/liblttng-ust-clock-tsc.so
 
 install: install-tools install-modules
@@ -131,7 +144,11 @@ install-plugin: build/plugin/babeltrace-plugin-vmsync.so
 	install -D -m 0644 $< $(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so
 
 install-tools: $(INSTALL_TOOLS) install-plugin
+	install -D -m 0755 build/bin/vmsync $(DESTDIR)$(BINDIR)/vmsync
 	install -D -m 0755 build/bin/vmsync-guests $(DESTDIR)$(BINDIR)/vmsync-guests
+	@mkdir -p $(DESTDIR)$(SYSTEMD_DIR)
+	sed 's|@BINDIR@|$(BINDIR)|' systemd/vmsync-agent.service.in >$(DESTDIR)$(SYSTEMD_DIR)/vmsync-agent.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_DIR)/vmsync-agent.service
 	install -D -m 0755 plugin/vmsync-merge $(DESTDIR)$(BINDIR)/vmsync-merge
 	install -D -m 0644 build/lib/liblttng-ust-clock-tsc.so $(DESTDIR)$(UST_DIR)/liblttng-ust-clock-tsc.so
 	for m in $(MAN_PAGES); do \
@@ -156,7 +173,8 @@ run_depmod = @if [ -n "$(DESTDIR)" ]; then echo "DESTDIR set: not running depmod
 	else echo "no /lib/modules/$(KREL)/kernel: not running depmod"; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vmsync-guests $(DESTDIR)$(BINDIR)/vmsync-merge
+	rm -f $(DESTDIR)$(BINDIR)/vmsync $(DESTDIR)$(BINDIR)/vmsync-guests $(DESTDIR)$(BINDIR)/vmsync-merge
+	rm -f $(DESTDIR)$(SYSTEMD_DIR)/vmsync-agent.service
 	rm -f $(if $(BT2_PLUGIN_DIR),$(DESTDIR)$(BT2_PLUGIN_DIR)/babeltrace-plugin-vmsync.so)
 	rm -f $(DESTDIR)$(UST_DIR)/liblttng-ust-clock-tsc.so
 	rm -f $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * agent.c - vmsync agent: in a guest, record for vmsync record on the host.
+ * It listens on vsock, takes commands from the host only (CID 2), loads the
+ * modules the clock mode needs before LTTng's, starts the guest's session,
+ * and carries its stream to the host's relay daemon over vsock: the guest
+ * needs no network.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <linux/vm_sockets.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "proto.h"
+#include "proxy.h"
+#include "session.h"
+#include "util.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct recording {		/* what one START set up, undone at its end */
+	char name[128];
+	pid_t sessiond;
+	struct proxy *ctrl, *data;
+	const char *loaded[4];	/* modules loaded for it, in order */
+	size_t nr_loaded;
+	bool started;
+};
+
+static bool load(struct recording *r, const char *mod, char *err, size_t len)
+{
+	int st = module_load(mod, NULL);
+
+	if (st < 0) {
+		snprintf(err, len, "cannot load module %s in the guest: install vmsync's modules there ('make install' in vmsync's tree, or its DKMS package)%s",
+			 mod, strcmp(mod, "lttng-clock-tsc") ? "" :
+			 "; on a CPU without an invariant TSC, load it first with assume_invariant=1 if the TSC is known to be stable");
+		return false;
+	}
+	if (st > 0)
+		r->loaded[r->nr_loaded++] = mod;
+	return true;
+}
+
+/* Set up and start the guest's session for START line @cmd. */
+static bool start(struct recording *r, const char *cmd, char *err, size_t len)
+{
+	char clock[16], ctrl[16], data[16], live[16], kern[2048], ust[2048], url[128];
+	struct strlist kernel = { 0 }, user = { 0 };
+	unsigned long cport, dport, live_us = 0;
+	uint16_t lc, ld;
+	bool ok = false, tsc;
+
+	if (!proto_arg(cmd, "name", r->name, sizeof(r->name)) ||
+	    !proto_arg(cmd, "clock", clock, sizeof(clock)) ||
+	    !proto_arg(cmd, "ctrl", ctrl, sizeof(ctrl)) || !proto_arg(cmd, "data", data, sizeof(data)) ||
+	    !proto_arg(cmd, "kernel", kern, sizeof(kern)) || !proto_arg(cmd, "ust", ust, sizeof(ust)) ||
+	    !parse_uint(ctrl, 1, UINT32_MAX, &cport) || !parse_uint(data, 1, UINT32_MAX, &dport) ||
+	    (proto_arg(cmd, "live", live, sizeof(live)) && !parse_uint(live, 0, UINT32_MAX, &live_us)) ||
+	    (strcmp(clock, "tsc") && strcmp(clock, "default"))) {
+		snprintf(err, len, "malformed START command (vmsync record and agent of different versions?): %.200s",
+			 cmd);
+		return false;
+	}
+	tsc = !strcmp(clock, "tsc");
+	if ((strcmp(kern, "-") && !strlist_add_split(&kernel, kern)) ||
+	    (strcmp(ust, "-") && !strlist_add_split(&user, ust))) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	/* The clock plugin goes in before LTTng's tracer takes its clock. */
+	if (tsc ? !load(r, "lttng-clock-tsc", err, len) : !load(r, "kvm_tsc_sync", err, len))
+		goto out;
+	if (!tsc && !strlist_add(&kernel, "kvm_tsc_sync")) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	if (!sessiond_ensure(tsc ? NULL : "kvm-tsc", &r->sessiond, err, len))
+		goto out;
+	if (!tsc && !r->sessiond && !load(r, "lttng-probe-kvm-tsc", err, len))
+		goto out;
+	r->ctrl = proxy_tcp_to_vsock(&lc, VMADDR_CID_HOST, (uint32_t)cport);
+	r->data = r->ctrl ? proxy_tcp_to_vsock(&ld, VMADDR_CID_HOST, (uint32_t)dport) : NULL;
+	if (!r->data) {
+		snprintf(err, len, "cannot listen on a local TCP port for the stream: %s",
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(url, sizeof(url), "net://127.0.0.1:%u:%u", lc, ld);
+	ok = session_start(&(struct session_spec){ r->name, url, (unsigned int)live_us,
+						   &kernel, &user }, err, len);
+	r->started = ok;
+out:
+	strlist_free(&kernel);
+	strlist_free(&user);
+	return ok;
+}
+
+/* Undo what start() did, in reverse; the session's counts in @c. */
+static bool finish(struct recording *r, struct session_counts *c, char *err, size_t len)
+{
+	bool ok = true;
+
+	if (r->started)
+		ok = session_end(r->name, c, err, len);
+	r->started = false;
+	/* The relay daemon closes the streams once the session ended. */
+	proxy_close(r->data, 10);
+	proxy_close(r->ctrl, 10);
+	r->data = r->ctrl = NULL;
+	sessiond_stop(r->sessiond);
+	r->sessiond = 0;
+	while (r->nr_loaded)
+		if (!module_unload(r->loaded[--r->nr_loaded]))
+			vs_err("module %s stays loaded (in use)", r->loaded[r->nr_loaded]);
+	return ok;
+}
+
+/* One connection from the host: a whole recording. */
+static void serve(int fd, const char *hostname)
+{
+	struct recording r = { 0 };
+	char line[8192], err[1024], reply[1200];
+
+	if (!proto_recv(fd, line, sizeof(line), 30) ||
+	    strcmp(line, "HELLO vmsync " VMSYNC_PROTO_VERSION)) {
+		vs_err("a connection from the host without vmsync's greeting: closed");
+		return;
+	}
+	snprintf(reply, sizeof(reply), "HELLO vmsync %s %s", VMSYNC_PROTO_VERSION, hostname);
+	if (!proto_send(fd, reply))
+		return;
+	while (!stopping) {
+		struct session_counts c = { 0 };
+
+		if (!proto_recv(fd, line, sizeof(line), 3600 * 24)) {
+			if (errno == EINTR || errno == ETIMEDOUT)
+				continue;
+			/* The host went away: keep what was recorded, end cleanly. */
+			if (r.started)
+				vs_err("the host closed the connection mid-recording: ending session %s",
+				       r.name);
+			break;
+		}
+		if (!strncmp(line, "START ", 6) && !r.started) {
+			err[0] = '\0';
+			if (start(&r, line, err, sizeof(err))) {
+				vs_info("recording session %s for the host", r.name);
+				proto_send(fd, "OK");
+			} else {
+				finish(&r, &c, reply, sizeof(reply));
+				vs_err("%s", err);
+				snprintf(reply, sizeof(reply), "ERR %s", err);
+				proto_send(fd, reply);
+			}
+		} else if (!strcmp(line, "STOP") && r.started) {
+			if (finish(&r, &c, err, sizeof(err)))
+				snprintf(reply, sizeof(reply), "OK discarded=%llu lost=%llu",
+					 (unsigned long long)c.discarded,
+					 (unsigned long long)c.lost_packets);
+			else
+				snprintf(reply, sizeof(reply), "ERR %s", err);
+			vs_info("session %s ended: %s", r.name, reply);
+			proto_send(fd, reply);
+			break;
+		} else {
+			snprintf(reply, sizeof(reply), "ERR unexpected command: %.100s", line);
+			proto_send(fd, reply);
+		}
+	}
+	{
+		struct session_counts c = { 0 };
+
+		if (!finish(&r, &c, err, sizeof(err)))
+			vs_err("%s", err);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vmsync agent [--port VPORT] [--once] [-q]\n"
+		"In a guest: wait for vmsync record on the host (vsock CID 2) and record for it.\n"
+		"  --port VPORT  vsock port to listen on (%u)\n"
+		"  --once        end after one recording\n"
+		"  -q            print only errors\n", VMSYNC_AGENT_PORT);
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "once", no_argument, NULL, '1' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
+				 .svm_port = VMSYNC_AGENT_PORT };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char hostname[256] = "";
+	unsigned long v;
+	bool once = false;
+	int c, lfd;
+
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_uint(optarg, 1, UINT32_MAX - 1, &v)) {
+				vs_err("--port: '%s' is not a vsock port (1 to 4294967294)", optarg);
+				return 2;
+			}
+			a.svm_port = (unsigned int)v;
+			break;
+		case '1':
+			once = true;
+			break;
+		case 'q':
+			vs_verbose = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	gethostname(hostname, sizeof(hostname) - 1);
+	for (char *p = hostname; *p; p++)	/* one word of the protocol */
+		if (*p == ' ')
+			*p = '_';
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	lfd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4) < 0) {
+		vs_err("cannot listen on vsock port %u: %s%s", a.svm_port, strerror(errno),
+		       errno == EAFNOSUPPORT || errno == ENODEV ?
+		       " (no vsock in this guest: give its VM a vhost-vsock-pci device and load vmw_vsock_virtio_transport)" :
+		       errno == EADDRINUSE ? " (another agent runs)" : "");
+		return 1;
+	}
+	vs_info("listening on vsock port %u for vmsync record on the host", a.svm_port);
+	while (!stopping) {
+		struct sockaddr_vm peer;
+		socklen_t len = sizeof(peer);
+		struct pollfd p = { lfd, POLLIN, 0 };
+		int fd;
+
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (peer.svm_cid != VMADDR_CID_HOST) {
+			vs_err("refused a connection from CID %u: only the host (CID 2) commands the agent",
+			       peer.svm_cid);
+			close(fd);
+			continue;
+		}
+		serve(fd, hostname);
+		close(fd);
+		if (once)
+			break;
+	}
+	close(lfd);
+	return 0;
+}

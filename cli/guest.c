@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* guest.c - see guest.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/vm_sockets.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "proto.h"
+
+bool guest_parse(struct guest *g, const char *arg)
+{
+	const char *at = strrchr(arg, '@');
+	unsigned long cid;
+	size_t n = at ? (size_t)(at - arg) : 0;
+
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+	if (!at || !n || n >= sizeof(g->name) || !parse_uint(at + 1, 3, UINT32_MAX - 1, &cid)) {
+		vs_err("-A %s: give GUEST@CID, a name for the guest and its vsock CID (3 or more: the guest-cid of its vhost-vsock-pci device)",
+		       arg);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!((arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= 'A' && arg[i] <= 'Z') ||
+		      (arg[i] >= '0' && arg[i] <= '9') || arg[i] == '-' || arg[i] == '_' ||
+		      arg[i] == '.')) {
+			vs_err("-A %s: a guest's name takes letters, digits, '-', '_' and '.'", arg);
+			return false;
+		}
+	memcpy(g->name, arg, n);
+	if (!strcmp(g->name, "host")) {	/* the host's session is vmsync-host */
+		vs_err("-A %s: 'host' names the host's own trace: give the guest another name", arg);
+		return false;
+	}
+	g->cid = (uint32_t)cid;
+	snprintf(g->session, sizeof(g->session), "vmsync-%s", g->name);
+	return true;
+}
+
+static int agent_connect(const struct guest *g)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = g->cid,
+				 .svm_port = VMSYNC_AGENT_PORT };
+	struct timeval tv = { 2, 0 };
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void fail(struct guest *g, const char *why)
+{
+	snprintf(g->msg, sizeof(g->msg), "%s", why);
+	if (g->fd >= 0)
+		close(g->fd);
+	g->fd = -1;
+	g->state = GUEST_FAILED;
+	vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+}
+
+/* The agent answered: greet it and start its session. */
+static void start(struct guest *g, const struct guest_config *c)
+{
+	char line[8192], kern[2048] = "-", ust[2048] = "-", msg[1024];
+	struct strlist k = { 0 };
+	bool ok;
+
+	if (!proto_send(g->fd, "HELLO vmsync " VMSYNC_PROTO_VERSION) ||
+	    !proto_recv(g->fd, line, sizeof(line), 30) ||
+	    sscanf(line, "HELLO vmsync " VMSYNC_PROTO_VERSION " %255s", g->hostname) != 1) {
+		fail(g, "what answers on the agent's port is not a vmsync agent of this version");
+		return;
+	}
+	/* Without -e, guests record the lttng-logger's lines (marks, echo). */
+	ok = c->kernel->n ? strlist_join(c->kernel, ',', kern, sizeof(kern)) :
+	     (strlist_add(&k, "lttng_logger") && strlist_join(&k, ',', kern, sizeof(kern)));
+	strlist_free(&k);
+	if (!ok || (c->ust->n && !strlist_join(c->ust, ',', ust, sizeof(ust)))) {
+		fail(g, "too many events for one command to the agent");
+		return;
+	}
+	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=%u kernel=%s ust=%s",
+		 g->session, c->tsc ? "tsc" : "default", VMSYNC_RELAY_VPORT_CTRL,
+		 VMSYNC_RELAY_VPORT_DATA, c->live_us, kern, ust);
+	/* Loading modules and starting LTTng in a guest can take a while. */
+	if (!proto_send(g->fd, line) || !proto_recv(g->fd, line, sizeof(line), 120)) {
+		fail(g, "its agent did not answer the start of its session within 120 s");
+		return;
+	}
+	if (strcmp(line, "OK")) {
+		snprintf(msg, sizeof(msg), "its agent could not start recording: %.900s",
+			 strncmp(line, "ERR ", 4) ? line : line + 4);
+		fail(g, msg);
+		return;
+	}
+	g->state = GUEST_RECORDING;
+	vs_info("guest %s (CID %u, host name %s): recording", g->name, g->cid, g->hostname);
+}
+
+void guest_poll(struct guest *g, const struct guest_config *c)
+{
+	double now = now_s();
+
+	if (g->state == GUEST_WAITING) {
+		if (!g->first_try)
+			g->first_try = now;
+		g->fd = agent_connect(g);
+		if (g->fd >= 0) {
+			start(g, c);
+		} else if (now - g->first_try >= c->wait_s) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "its agent did not answer on vsock port %u within %.0f s: is the guest up, with a vhost-vsock-pci device of guest-cid %u, and 'vmsync agent' running in it ('systemctl start vmsync-agent')?",
+				 VMSYNC_AGENT_PORT, c->wait_s, g->cid);
+			fail(g, why);
+		}
+		return;
+	}
+	if (g->state == GUEST_RECORDING) {
+		struct pollfd p = { g->fd, POLLIN, 0 };
+		char b;
+
+		/* The agent says nothing unasked: anything here is its end. */
+		if (poll(&p, 1, 0) > 0 && recv(g->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+			close(g->fd);
+			g->fd = -1;
+			g->state = GUEST_GONE;
+			snprintf(g->msg, sizeof(g->msg), "it stopped answering mid-recording (shut down or died): its trace up to then is kept");
+			vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+		}
+	}
+}
+
+void guest_stop(struct guest *g)
+{
+	char line[1024];
+	unsigned long long d, l;
+
+	if (g->state == GUEST_WAITING) {
+		snprintf(g->msg, sizeof(g->msg), "its agent never answered before the recording ended");
+		g->state = GUEST_FAILED;
+		return;
+	}
+	if (g->state != GUEST_RECORDING)
+		return;
+	if (!proto_send(g->fd, "STOP") || !proto_recv(g->fd, line, sizeof(line), 120)) {
+		snprintf(g->msg, sizeof(g->msg), "its agent did not answer the end of its session: what reached the host is kept");
+		g->state = GUEST_GONE;
+	} else if (sscanf(line, "OK discarded=%llu lost=%llu", &d, &l) == 2) {
+		g->counts.discarded = d;
+		g->counts.lost_packets = l;
+		g->counts_known = true;
+		g->state = GUEST_STOPPED;
+	} else {
+		snprintf(g->msg, sizeof(g->msg), "its session ended with an error: %.900s",
+			 strncmp(line, "ERR ", 4) ? line : line + 4);
+		g->state = GUEST_GONE;
+	}
+	if (g->state == GUEST_GONE)
+		vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+	close(g->fd);
+	g->fd = -1;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proto.h - what vmsync record and vmsync agent say to each other over
+ * vsock: one line per command or answer, words separated by spaces,
+ * arguments as KEY=VALUE (values have no spaces: event names, numbers).
+ *
+ *   record -> agent                        agent -> record
+ *   HELLO vmsync 1                         HELLO vmsync 1 HOSTNAME
+ *   START name=S clock=tsc|default         OK | ERR MESSAGE
+ *         ctrl=VPORT data=VPORT live=US
+ *         kernel=E,E|- ust=E,E|-
+ *   STOP                                   OK discarded=N lost=N | ERR MESSAGE
+ *
+ * The agent's session streams to the host's vsock ports ctrl and data
+ * (CID 2), which vmsync record carries on to the relay daemon.
+ */
+#ifndef VMSYNC_CLI_PROTO_H
+#define VMSYNC_CLI_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMSYNC_PROTO_VERSION "1"
+/* The agent's vsock port, and the host's for the guests' streams. */
+#define VMSYNC_AGENT_PORT 5340
+#define VMSYNC_RELAY_VPORT_CTRL 5342
+#define VMSYNC_RELAY_VPORT_DATA 5343
+/* LTTng's own default relay daemon ports (control; data and live follow). */
+#define VMSYNC_RELAYD_PORT 5342
+
+/* Send @line (no newline) and a newline; false on error. */
+bool proto_send(int fd, const char *line);
+/*
+ * Read one line into @buf (newline removed) within @timeout_s seconds;
+ * false at the end of the stream, on error or timeout (errno ETIMEDOUT).
+ */
+bool proto_recv(int fd, char *buf, size_t len, double timeout_s);
+/*
+ * The value of KEY=VALUE word @key in @line, copied into @out; false when
+ * absent or too long.
+ */
+bool proto_arg(const char *line, const char *key, char *out, size_t len);
+
+#endif /* VMSYNC_CLI_PROTO_H */

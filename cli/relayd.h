@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * relayd.h - an lttng-relayd of vmsync's own: it receives the host's and
+ * the guests' streams and writes every trace under one directory.
+ */
+#ifndef VMSYNC_CLI_RELAYD_H
+#define VMSYNC_CLI_RELAYD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct relayd {
+	pid_t pid;
+	uint16_t ctrl, data, live;	/* its TCP ports on 127.0.0.1 */
+};
+
+/*
+ * Start lttng-relayd writing under @dir, listening on 127.0.0.1 ports
+ * @base, @base + 1 and @base + 2 (control, data, live); wait until it
+ * accepts connections. False with the reason in @err (a port in use says
+ * which).
+ */
+bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, size_t len);
+/*
+ * Stop it once its sessions ended: it writes what it received, then
+ * exits on SIGTERM.
+ */
+void relayd_stop(struct relayd *r);
+/* Whether something on 127.0.0.1 accepts connections on TCP @port. */
+bool tcp_port_open(uint16_t port);
+
+#endif /* VMSYNC_CLI_RELAYD_H */
