@@ -147,7 +147,8 @@ static void serve(int fd, const char *hostname)
 	while (!stopping) {
 		struct session_counts c = { 0 };
 
-		if (!proto_recv(fd, line, sizeof(line), 3600 * 24)) {
+		/* A second at a time: a SIGTERM between two looks is seen soon. */
+		if (!proto_recv(fd, line, sizeof(line), 1)) {
 			if (errno == EINTR || errno == ETIMEDOUT)
 				continue;
 			/* The host went away: keep what was recorded, end cleanly. */

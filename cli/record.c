@@ -44,6 +44,7 @@ struct options {
 	unsigned int live_us;
 	const char *out;
 	uint16_t relayd_port;
+	const char *relayd_url;		/* a relay daemon elsewhere, or NULL */
 	double wait_guest_s;
 	char **command;
 };
@@ -65,7 +66,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vmsync record [-A GUEST@CID]... [-e EVENT]... [-u UST_EVENT]...\n"
 		"                     [--clock tsc|default] [--modes] [--live] [-o DIR]\n"
-		"                     [--relayd-port PORT] [--wait-guest S] [-q] [-- COMMAND...]\n"
+		"                     [--relayd-port PORT | --relayd URL] [--wait-guest S] [-q]\n"
+		"                     [-- COMMAND...]\n"
 		"On a KVM host: record the host's kvm_tsc_* events and the guests named with -A\n"
 		"(each runs 'vmsync agent'), until COMMAND ends or Ctrl-C, into DIR.\n"
 		"  -A GUEST@CID      a guest and its vsock CID; one not up yet is waited for\n"
@@ -78,6 +80,8 @@ static void usage(FILE *f)
 		"  --live            live sessions: lttng-live readers can follow the recording\n"
 		"  -o DIR            where the traces go (vmsync-record-DATE-TIME)\n"
 		"  --relayd-port P   the relay daemon's ports: P, P+1, P+2 (%u)\n"
+		"  --relayd URL      record into the relay daemon at [net://]HOST[:CTRL[:DATA]]\n"
+		"                    (a central one, for several hosts) instead of one of its own\n"
 		"  --wait-guest S    how long to wait for a guest's agent (60 s)\n"
 		"  -q                print only warnings and errors\n",
 		VMSYNC_RELAYD_PORT);
@@ -90,6 +94,7 @@ static bool parse(int argc, char **argv, struct options *o)
 		{ "modes", no_argument, NULL, 'm' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "relayd-port", required_argument, NULL, 'P' },
+		{ "relayd", required_argument, NULL, 'R' },
 		{ "wait-guest", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -153,6 +158,9 @@ static bool parse(int argc, char **argv, struct options *o)
 			}
 			o->relayd_port = (uint16_t)v;
 			break;
+		case 'R':
+			o->relayd_url = optarg;
+			break;
 		case 'w':
 			if (!parse_uint(optarg, 0, 86400, &v)) {
 				vs_err("--wait-guest: '%s' is not a number of seconds (0 to 86400)", optarg);
@@ -200,7 +208,7 @@ static bool set_up(const struct options *o, struct state *s)
 		vs_err("recording the kernel needs root: run it with sudo");
 		return false;
 	}
-	if (mkdir(o->out, 0755) < 0 && errno != EEXIST) {
+	if (!o->relayd_url && mkdir(o->out, 0755) < 0 && errno != EEXIST) {
 		vs_err("-o %s: cannot create it: %s", o->out, strerror(errno));
 		return false;
 	}
@@ -226,13 +234,14 @@ static bool set_up(const struct options *o, struct state *s)
 	    (!load(s, "lttng-probe-kvm-tsc", "LTTng's probe of kvm_tsc_*") ||
 	     (o->modes && !load(s, "lttng-probe-kvm-vcpu", "LTTng's probe of kvm_vcpu_*"))))
 		return false;
-	if (!relayd_start(&s->relayd, o->out, o->relayd_port, err, sizeof(err))) {
+	if (o->relayd_url ? !relayd_use(&s->relayd, o->relayd_url, err, sizeof(err)) :
+	    !relayd_start(&s->relayd, o->out, o->relayd_port, err, sizeof(err))) {
 		vs_err("%s", err);
 		return false;
 	}
 	if (o->nr_guests) {
-		s->ctrl = proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_CTRL, 0, "127.0.0.1", s->relayd.ctrl);
-		s->data = s->ctrl ? proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_DATA, 0, "127.0.0.1",
+		s->ctrl = proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_CTRL, 0, s->relayd.host, s->relayd.ctrl);
+		s->data = s->ctrl ? proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_DATA, 0, s->relayd.host,
 						       s->relayd.data) : NULL;
 		if (!s->data) {
 			vs_err("cannot listen on vsock ports %u and %u for the guests' streams: %s",
@@ -243,7 +252,7 @@ static bool set_up(const struct options *o, struct state *s)
 	ok = strlist_add(&kernel, "kvm_tsc_*") && (!o->modes || strlist_add(&kernel, "kvm_vcpu_*"));
 	for (size_t i = 0; ok && i < o->kernel.n; i++)
 		ok = strlist_add(&kernel, o->kernel.v[i]);
-	snprintf(url, sizeof(url), "net://127.0.0.1:%u:%u", s->relayd.ctrl, s->relayd.data);
+	snprintf(url, sizeof(url), "net://%s:%u:%u", s->relayd.host, s->relayd.ctrl, s->relayd.data);
 	if (ok)
 		ok = session_start(&(struct session_spec){ HOST_SESSION, url, o->live_us, &kernel,
 							   &o->ust }, err, sizeof(err));
@@ -255,8 +264,12 @@ static bool set_up(const struct options *o, struct state *s)
 		return false;
 	}
 	s->host_started = s->recorded = true;
-	vs_info("recording the host into %s (relay daemon on 127.0.0.1:%u)", o->out,
-		s->relayd.ctrl);
+	if (o->relayd_url)
+		vs_info("recording the host into the relay daemon at %s:%u", s->relayd.host,
+			s->relayd.ctrl);
+	else
+		vs_info("recording the host into %s (relay daemon on 127.0.0.1:%u)", o->out,
+			s->relayd.ctrl);
 	return true;
 }
 
@@ -361,8 +374,8 @@ int cmd_record(int argc, char **argv)
 		status = record_loop(&o, &s);
 	take_down(&o, &s);
 	/* Recorded, even in part: say what, and whether all of it. */
-	if (s.recorded && !summary_print(o.out, HOST_SESSION, &s.host, o.guests, o.nr_guests) &&
-	    !status)
+	if (s.recorded && !summary_print(o.relayd_url ? NULL : o.out, HOST_SESSION, &s.host,
+					 o.guests, o.nr_guests) && !status)
 		status = 1;
 out:
 	strlist_free(&o.kernel);

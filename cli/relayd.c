@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,11 +16,11 @@
 #include "relayd.h"
 #include "util.h"
 
-bool tcp_port_open(uint16_t port)
+bool tcp_port_open(const char *host, uint16_t port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = inet_pton(AF_INET, host, &a.sin_addr) == 1 ?
+		 socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
 	bool open = fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a));
 
 	if (fd >= 0)
@@ -34,11 +35,12 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
 	double end;
 
 	r->pid = 0;
+	snprintf(r->host, sizeof(r->host), "127.0.0.1");
 	r->ctrl = base;
 	r->data = (uint16_t)(base + 1);
 	r->live = (uint16_t)(base + 2);
 	for (uint16_t p = base; p < base + 3; p++)
-		if (tcp_port_open(p)) {
+		if (tcp_port_open(r->host, p)) {
 			snprintf(err, len, "TCP port %u on 127.0.0.1 is in use (another lttng-relayd?): give vmsync record --relayd-port a free base port (it takes three), or --relayd URL to use that relay daemon",
 				 p);
 			return false;
@@ -72,7 +74,7 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
 		int st;
 
 		(void)st;
-		if (tcp_port_open(r->ctrl) && tcp_port_open(r->data)) {
+		if (tcp_port_open(r->host, r->ctrl) && tcp_port_open(r->host, r->data)) {
 			close(fd);
 			return true;
 		}
@@ -94,6 +96,53 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
 	relayd_stop(r);
 	snprintf(err, len, "lttng-relayd did not listen on port %u within 30 s", r->ctrl);
 	return false;
+}
+
+bool relayd_use(struct relayd *r, const char *url, char *err, size_t len)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
+	char host[256];
+	unsigned long c = 5342, d = 5343;
+	const char *p = strncmp(url, "net://", 6) ? url : url + 6;
+	size_t n = strcspn(p, ":");
+	char ports[32], *colon;
+
+	memset(r, 0, sizeof(*r));
+	if (!n || n >= sizeof(host)) {
+		snprintf(err, len, "--relayd %s: give [net://]HOST[:CTRL_PORT[:DATA_PORT]]", url);
+		return false;
+	}
+	memcpy(host, p, n);
+	host[n] = '\0';
+	p += n;
+	if (*p == ':') {
+		snprintf(ports, sizeof(ports), "%s", p + 1);
+		colon = strchr(ports, ':');
+		if (colon)
+			*colon++ = '\0';
+		if (!parse_uint(ports, 1, 65535, &c) || (colon && !parse_uint(colon, 1, 65535, &d)) ||
+		    (!colon && c == 65535)) {
+			snprintf(err, len, "--relayd %s: its ports are not TCP ports (1 to 65535)", url);
+			return false;
+		}
+		if (!colon)
+			d = c + 1;
+	}
+	if (getaddrinfo(host, NULL, &hints, &ai) || !ai) {
+		snprintf(err, len, "--relayd %s: no IPv4 address for '%s'", url, host);
+		return false;
+	}
+	inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, r->host,
+		  sizeof(r->host));
+	freeaddrinfo(ai);
+	r->ctrl = (uint16_t)c;
+	r->data = (uint16_t)d;
+	if (!tcp_port_open(r->host, r->ctrl)) {
+		snprintf(err, len, "--relayd %s: no relay daemon answers at %s:%u: start one there ('lttng-relayd -d -o DIR'), or leave --relayd out for one of vmsync record's own",
+			 url, r->host, r->ctrl);
+		return false;
+	}
+	return true;
 }
 
 void relayd_stop(struct relayd *r)

@@ -12,8 +12,9 @@
 #include <sys/types.h>
 
 struct relayd {
-	pid_t pid;
-	uint16_t ctrl, data, live;	/* its TCP ports on 127.0.0.1 */
+	pid_t pid;			/* 0: not ours (--relayd) */
+	char host[64];			/* its IPv4 address */
+	uint16_t ctrl, data, live;	/* its TCP ports */
 };
 
 /*
@@ -28,7 +29,13 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
  * exits on SIGTERM.
  */
 void relayd_stop(struct relayd *r);
-/* Whether something on 127.0.0.1 accepts connections on TCP @port. */
-bool tcp_port_open(uint16_t port);
+/*
+ * A relay daemon that runs elsewhere: @url is [net://]HOST[:CTRL[:DATA]]
+ * (LTTng's default ports when left out). False with @err when malformed,
+ * unknown, or when nothing answers there.
+ */
+bool relayd_use(struct relayd *r, const char *url, char *err, size_t len);
+/* Whether something at IPv4 @host accepts connections on TCP @port. */
+bool tcp_port_open(const char *host, uint16_t port);
 
 #endif /* VMSYNC_CLI_RELAYD_H */

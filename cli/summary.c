@@ -67,11 +67,14 @@ static long long count_events(const char *path)
 	return n;
 }
 
-/* Print the traces of session @name; false when there is none. */
+/*
+ * Print the traces of session @name; false when there is none (@remote:
+ * they are elsewhere, none is looked for).
+ */
 static bool print_traces(const char *label, const char *name, const struct session_counts *c,
-			 bool counts_known, const char *msg)
+			 bool counts_known, const char *msg, bool remote)
 {
-	bool any = false;
+	bool any = remote;
 
 	for (size_t i = 0; i < traces.n; i++) {
 		long long n;
@@ -103,9 +106,14 @@ bool summary_print(const char *dir, const char *host_session, const struct sessi
 	bool ok;
 
 	strlist_free(&traces);
-	nftw(dir, found, 16, FTW_PHYS);
-	printf("vmsync record: traces in %s:\n", dir);
-	ok = print_traces("host", host_session, host, true, NULL);
+	if (dir) {
+		nftw(dir, found, 16, FTW_PHYS);
+		printf("vmsync record: traces in %s:\n", dir);
+	} else {
+		printf("vmsync record: traces on the relay daemon, under its output directory (HOSTNAME/%s-DATE-TIME, and each guest's):\n",
+		       host_session);
+	}
+	ok = print_traces("host", host_session, host, true, NULL, !dir);
 	for (size_t i = 0; i < nr_guests; i++) {
 		const struct guest *g = &guests[i];
 
@@ -115,10 +123,10 @@ bool summary_print(const char *dir, const char *host_session, const struct sessi
 			ok = false;
 			continue;
 		}
-		if (!print_traces(label, g->session, &g->counts, g->counts_known, g->msg))
+		if (!print_traces(label, g->session, &g->counts, g->counts_known, g->msg, !dir))
 			ok = false;
 	}
-	printf("Merge them: vmsync merge %s\n", dir);
+	printf("Merge them: vmsync merge %s\n", dir ? dir : "DIR (the relay daemon's)");
 	strlist_free(&traces);
 	return ok;
 }

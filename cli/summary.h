@@ -15,8 +15,9 @@
 
 /*
  * Print the summary of the recording into @dir (host session @host_session
- * with counts @host, and @guests). False when a machine has no trace or a
- * guest never recorded.
+ * with counts @host, and @guests); @dir NULL: the traces are on a relay
+ * daemon elsewhere (only the counts are known here). False when a machine
+ * has no trace or a guest never recorded.
  */
 bool summary_print(const char *dir, const char *host_session, const struct session_counts *host,
 		   const struct guest *guests, size_t nr_guests);
