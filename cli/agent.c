@@ -89,8 +89,13 @@ static bool start(struct recording *r, const char *cmd, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		goto out;
 	}
-	if (!sessiond_ensure(tsc ? NULL : "kvm-tsc", &r->sessiond, err, len))
+	if (!sessiond_ensure(tsc ? NULL : "kvm-tsc", tsc ? ust_clock_plugin() : NULL, &r->sessiond,
+			     err, len))
 		goto out;
+	if (tsc && user.n && (!r->sessiond || !ust_clock_plugin()))
+		vs_err("user-space events in exact mode: %s", r->sessiond ?
+		       "no liblttng-ust-clock-tsc.so found (make install): they are on LTTng's clock" :
+		       "a session daemon was running: its user-space packets are on the TSC clock only if it was started with LTTNG_UST_CLOCK_PLUGIN (doc/clocks.md)");
 	if (!tsc && !r->sessiond && !load(r, "lttng-probe-kvm-tsc", err, len))
 		goto out;
 	r->ctrl = proxy_tcp_to_vsock(&lc, VMADDR_CID_HOST, (uint32_t)cport);

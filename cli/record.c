@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "guest.h"
+#include "live_view.h"
 #include "proto.h"
 #include "proxy.h"
 #include "relayd.h"
@@ -59,6 +60,8 @@ struct state {
 	bool host_started, recorded;
 	struct session_counts host;
 	pid_t child;
+	pid_t viewer;		/* --live: vmsync merge of the live sessions */
+	bool viewer_tried;
 };
 
 static void usage(FILE *f)
@@ -220,11 +223,15 @@ static bool set_up(const struct options *o, struct state *s)
 		return false;
 	tsc_probe = module_loaded("lttng-probe-kvm-tsc");
 	vcpu_probe = module_loaded("lttng-probe-kvm-vcpu");
-	if (!sessiond_ensure(o->modes ? "kvm-tsc,kvm-vcpu" : "kvm-tsc", &s->sessiond, err,
-			     sizeof(err))) {
+	if (!sessiond_ensure(o->modes ? "kvm-tsc,kvm-vcpu" : "kvm-tsc",
+			     o->tsc ? ust_clock_plugin() : NULL, &s->sessiond, err, sizeof(err))) {
 		vs_err("%s", err);
 		return false;
 	}
+	if (o->tsc && o->ust.n && (!s->sessiond || !ust_clock_plugin()))
+		vs_err("user-space events in exact mode: %s", s->sessiond ?
+		       "no liblttng-ust-clock-tsc.so found (make install): they are on LTTng's clock" :
+		       "a session daemon was running: its user-space packets are on the TSC clock only if it was started with LTTNG_UST_CLOCK_PLUGIN (doc/clocks.md)");
 	/* The probes a session daemon of ours loaded go with it. */
 	if (s->sessiond && !tsc_probe)
 		s->loaded[s->nr_loaded++] = "lttng-probe-kvm-tsc";
@@ -282,6 +289,8 @@ static void take_down(const struct options *o, struct state *s)
 	if (s->host_started && !session_end(HOST_SESSION, &s->host, err, sizeof(err)))
 		vs_err("host: %s", err);
 	s->host_started = false;
+	live_view_stop(s->viewer);
+	s->viewer = 0;
 	/* The guests' streams end once their sessions did; then the relay daemon's. */
 	proxy_close(s->data, 30);
 	proxy_close(s->ctrl, 30);
@@ -295,13 +304,28 @@ static void take_down(const struct options *o, struct state *s)
 			       s->loaded[s->nr_loaded]);
 }
 
-static pid_t start_command(char **argv)
+/* --live: once the guests named are recording (or known not to), the view. */
+static void start_viewer(const struct options *o, struct state *s)
+{
+	for (size_t i = 0; i < o->nr_guests; i++)
+		if (o->guests[i].state == GUEST_WAITING)
+			return;
+	s->viewer_tried = true;
+	s->viewer = live_view_start(&s->relayd, HOST_SESSION, o->guests, o->nr_guests);
+}
+
+/* COMMAND, in exact mode with its user-space events on the TSC clock. */
+static pid_t start_command(char **argv, bool tsc)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
+		const char *clock = ust_clock_plugin();
+
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (tsc && clock)
+			setenv("LTTNG_UST_CLOCK_PLUGIN", clock, 0);
 		execvp(argv[0], argv);
 		fprintf(stderr, "vmsync record: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -316,7 +340,7 @@ static int record_loop(const struct options *o, struct state *s)
 	int status = 0;
 
 	if (o->command) {
-		s->child = start_command(o->command);
+		s->child = start_command(o->command, o->tsc);
 		if (s->child < 0) {
 			vs_err("cannot start %s: %s", o->command[0], strerror(errno));
 			return 1;
@@ -329,6 +353,8 @@ static int record_loop(const struct options *o, struct state *s)
 
 		for (size_t i = 0; i < o->nr_guests; i++)
 			guest_poll(&o->guests[i], &gc);
+		if (o->live_us && !s->viewer_tried)
+			start_viewer(o, s);
 		if (stop_asked) {
 			vs_info("stopping");
 			break;

@@ -12,7 +12,8 @@
 
 #include "session.h"
 
-bool sessiond_ensure(const char *probes, pid_t *started, char *err, size_t len)
+bool sessiond_ensure(const char *probes, const char *ust_clock, pid_t *started, char *err,
+		     size_t len)
 {
 	char opt[256];
 	double end;
@@ -33,6 +34,8 @@ bool sessiond_ensure(const char *probes, pid_t *started, char *err, size_t len)
 		if (!probes || !*probes)
 			argv[2] = NULL;
 		setsid();	/* a Ctrl-C for vmsync is not for it: vmsync stops it */
+		if (ust_clock)
+			setenv("LTTNG_UST_CLOCK_PLUGIN", ust_clock, 1);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

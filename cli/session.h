@@ -14,11 +14,15 @@
 
 /*
  * A root session daemon: the running one, or one started here with
- * @probes (LTTng probe names, comma-separated, for --extra-kmod-probes).
- * Its pid in *@started when started here (0 when one was running), for
- * sessiond_stop(). False, with the reason in @err, when none is up.
+ * @probes (LTTng probe names, comma-separated, for --extra-kmod-probes)
+ * and, when @ust_clock is not NULL, LTTNG_UST_CLOCK_PLUGIN=@ust_clock (its
+ * consumer daemon stamps the user-space packets it flushes with that
+ * clock: it must be the applications'). Its pid in *@started when started
+ * here (0 when one was running), for sessiond_stop(). False, with the
+ * reason in @err, when none is up.
  */
-bool sessiond_ensure(const char *probes, pid_t *started, char *err, size_t len);
+bool sessiond_ensure(const char *probes, const char *ust_clock, pid_t *started, char *err,
+		     size_t len);
 void sessiond_stop(pid_t pid);
 
 struct session_spec {

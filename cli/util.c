@@ -2,6 +2,8 @@
 /* util.c - see util.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,10 +154,16 @@ int module_load(const char *name, const char *const *args)
 bool module_unload(const char *name)
 {
 	char *argv[] = { "modprobe", "-r", (char *)name, NULL };
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-	if (!module_loaded(name))
+	if (!module_loaded(name)) {
+		close(null);
 		return true;
-	run_wait(argv, -1);
+	}
+	/* Quiet: it also tries the modules @name used, some still in use. */
+	run_wait(argv, null);
+	if (null >= 0)
+		close(null);
 	return !module_loaded(name);
 }
 
@@ -172,6 +180,31 @@ bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long
 		return false;
 	*out = v;
 	return true;
+}
+
+const char *ust_clock_plugin(void)
+{
+	static char path[PATH_MAX + 64];
+	static const char *const where[] = { "%s/../lib/vmsync/%s", "%s/../lib/%s" };
+	const char *env = getenv("LTTNG_UST_CLOCK_PLUGIN");
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), where[i], self, "liblttng-ust-clock-tsc.so");
+		if (!access(path, R_OK))
+			return path;
+	}
+	return NULL;
 }
 
 double now_s(void)

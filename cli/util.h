@@ -49,6 +49,13 @@ bool module_unload(const char *name);
 /* Parse a decimal unsigned in [lo, hi]; false if @s is not one. */
 bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 
+/*
+ * vmsync's LTTng-UST TSC clock (liblttng-ust-clock-tsc.so): $LTTNG_UST_CLOCK_PLUGIN
+ * if set, else beside this program as installed (../lib/vmsync/) or built
+ * (../lib/); NULL when not found.
+ */
+const char *ust_clock_plugin(void);
+
 /* Seconds since an arbitrary start (CLOCK_MONOTONIC). */
 double now_s(void);
 
