@@ -19,7 +19,6 @@
 
 #include "commands.h"
 #include "guest.h"
-#include "live_view.h"
 #include "proto.h"
 #include "proxy.h"
 #include "relayd.h"
@@ -42,7 +41,6 @@ struct options {
 	struct guest *guests;
 	size_t nr_guests;
 	bool tsc, modes;
-	unsigned int live_us;
 	const char *out;
 	uint16_t relayd_port;
 	const char *relayd_url;		/* a relay daemon elsewhere, or NULL */
@@ -60,15 +58,13 @@ struct state {
 	bool host_started, recorded;
 	struct session_counts host;
 	pid_t child;
-	pid_t viewer;		/* --live: vmsync merge of the live sessions */
-	bool viewer_tried;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmsync record [-A GUEST@CID]... [-e EVENT]... [-u UST_EVENT]...\n"
-		"                     [--clock tsc|default] [--modes] [--live] [-o DIR]\n"
+		"                     [--clock tsc|default] [--modes] [-o DIR]\n"
 		"                     [--relayd-port PORT | --relayd URL] [--wait-guest S] [-q]\n"
 		"                     [-- COMMAND...]\n"
 		"On a KVM host: record the host's kvm_tsc_* events and the guests named with -A\n"
@@ -80,7 +76,6 @@ static void usage(FILE *f)
 		"  --clock tsc       exact mode (default): every machine on vmsync's TSC clock\n"
 		"  --clock default   LTTng's clock, with kvm_tsc_sync beacons on every machine\n"
 		"  --modes           also every VM entry and exit (kvm_vcpu_*), for vmsync check\n"
-		"  --live            live sessions: lttng-live readers can follow the recording\n"
 		"  -o DIR            where the traces go (vmsync-record-DATE-TIME)\n"
 		"  --relayd-port P   the relay daemon's ports: P, P+1, P+2 (%u)\n"
 		"  --relayd URL      record into the relay daemon at [net://]HOST[:CTRL[:DATA]]\n"
@@ -95,7 +90,6 @@ static bool parse(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "clock", required_argument, NULL, 'c' },
 		{ "modes", no_argument, NULL, 'm' },
-		{ "live", no_argument, NULL, 'l' },
 		{ "relayd-port", required_argument, NULL, 'P' },
 		{ "relayd", required_argument, NULL, 'R' },
 		{ "wait-guest", required_argument, NULL, 'w' },
@@ -149,9 +143,6 @@ static bool parse(int argc, char **argv, struct options *o)
 			break;
 		case 'm':
 			o->modes = true;
-			break;
-		case 'l':
-			o->live_us = 100000;	/* how often live readers see new data */
 			break;
 		case 'P':
 			if (!parse_uint(optarg, 1, 65533, &v)) {
@@ -261,7 +252,7 @@ static bool set_up(const struct options *o, struct state *s)
 		ok = strlist_add(&kernel, o->kernel.v[i]);
 	snprintf(url, sizeof(url), "net://%s:%u:%u", s->relayd.host, s->relayd.ctrl, s->relayd.data);
 	if (ok)
-		ok = session_start(&(struct session_spec){ HOST_SESSION, url, o->live_us, &kernel,
+		ok = session_start(&(struct session_spec){ HOST_SESSION, url, 0, &kernel,
 							   &o->ust }, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "out of memory");
@@ -289,8 +280,6 @@ static void take_down(const struct options *o, struct state *s)
 	if (s->host_started && !session_end(HOST_SESSION, &s->host, err, sizeof(err)))
 		vs_err("host: %s", err);
 	s->host_started = false;
-	live_view_stop(s->viewer);
-	s->viewer = 0;
 	/* The guests' streams end once their sessions did; then the relay daemon's. */
 	proxy_close(s->data, 30);
 	proxy_close(s->ctrl, 30);
@@ -302,16 +291,6 @@ static void take_down(const struct options *o, struct state *s)
 		if (!module_unload(s->loaded[--s->nr_loaded]))
 			vs_err("module %s stays loaded (in use by another tracing session?)",
 			       s->loaded[s->nr_loaded]);
-}
-
-/* --live: once the guests named are recording (or known not to), the view. */
-static void start_viewer(const struct options *o, struct state *s)
-{
-	for (size_t i = 0; i < o->nr_guests; i++)
-		if (o->guests[i].state == GUEST_WAITING)
-			return;
-	s->viewer_tried = true;
-	s->viewer = live_view_start(&s->relayd, HOST_SESSION, o->guests, o->nr_guests);
 }
 
 /* COMMAND, in exact mode with its user-space events on the TSC clock. */
@@ -336,7 +315,7 @@ static pid_t start_command(char **argv, bool tsc)
 /* Until COMMAND ends or a stop is asked; guests come and go meanwhile. */
 static int record_loop(const struct options *o, struct state *s)
 {
-	struct guest_config gc = { o->tsc, o->live_us, &o->kernel, &o->ust, o->wait_guest_s };
+	struct guest_config gc = { o->tsc, 0, &o->kernel, &o->ust, o->wait_guest_s };
 	int status = 0;
 
 	if (o->command) {
@@ -353,8 +332,6 @@ static int record_loop(const struct options *o, struct state *s)
 
 		for (size_t i = 0; i < o->nr_guests; i++)
 			guest_poll(&o->guests[i], &gc);
-		if (o->live_us && !s->viewer_tried)
-			start_viewer(o, s);
 		if (stop_asked) {
 			vs_info("stopping");
 			break;
