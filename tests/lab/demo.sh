@@ -22,12 +22,7 @@ taskset -c 1 "$VMSYNC_REPO/tests/lab/guest" --uuid 0dec0de5-0000-4000-8000-00000
 	--qemu-arg -device --qemu-arg vhost-vsock-pci,guest-cid=3 \
 	"$VMSYNC_REPO/tests/lab/demo-guest" 200 10 >"$T/guest.console" 2>&1 &
 guest=$!
-for i in $(seq 1 600); do
-	[ -e "$T/guest/agent-up" ] && break
-	kill -0 "$guest" 2>/dev/null || fail "the guest ended before its agent ran: $(tail -20 "$T/guest.console")"
-	sleep 1
-done
-[ -e "$T/guest/agent-up" ] || fail "the guest's agent did not start"
+wait_agent_up guest "$guest"
 # While it records: the hog (5 ms bursts every 37 ms, real-time, on the
 # vCPU's CPU) runs with the guest's workload.
 cat >"$T/workload.sh" <<EOS

@@ -115,3 +115,16 @@ uuid = tscclock.expected_uuid(open("/proc/sys/kernel/random/boot_id").read())
 freq = tscclock.expected_freq(open(sys.argv[1]).read())
 print(uuid, freq)' "$LAB_OUT/dmesg-boot.txt"
 }
+
+# wait_agent_up NAME PID: until the nested guest NAME, started by
+# tests/lab/guest (PID, console in $T/NAME.console, --out $T/NAME), runs
+# its vmsync agent (tests/lib/agent-guest.sh writes $T/NAME/agent-up).
+wait_agent_up() {
+	local i
+	for i in $(seq 1 600); do
+		[ -e "$T/$1/agent-up" ] && return 0
+		kill -0 "$2" 2>/dev/null || fail "guest $1 ended before its agent ran: $(tail -20 "$T/$1.console")"
+		sleep 1
+	done
+	fail "guest $1's agent did not start in 600 s"
+}

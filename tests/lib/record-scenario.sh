@@ -51,12 +51,7 @@ record_scenario() {
 	record_guest g1 3 7d1c1a10-3c2b-4f0e-9a55-0e7f3b1d2c01 "$mode" shutdown echo \
 		>"$T/g1.console" 2>&1 &
 	g1=$!
-	for i in $(seq 1 600); do
-		[ -e "$T/g1/agent-up" ] && break
-		kill -0 "$g1" 2>/dev/null || fail "guest g1 ended before its agent ran: $(tail -20 "$T/g1.console")"
-		sleep 1
-	done
-	[ -e "$T/g1/agent-up" ] || fail "guest g1's agent did not start in 600 s"
+	wait_agent_up g1 "$g1"
 
 	# While vmsync record records: the host's marks; g1 writes its marks
 	# and shuts down; then g2 boots and writes its own; then the command
