@@ -63,6 +63,38 @@ static bool is_host(const struct tsc_iter *it, const struct host_trace *ht)
 	return t && t->kind == TRACE_HOST;
 }
 
+/* The default clock of trace @tr's first stream, or NULL. */
+static const bt_clock_class *trace_clock(const bt_trace *tr)
+{
+	return bt_trace_get_stream_count(tr) ?
+	       bt_stream_class_borrow_default_clock_class_const(bt_stream_borrow_class_const(
+			bt_trace_borrow_stream_by_index_const(tr, 0))) : NULL;
+}
+
+/*
+ * Trace @t (on clock @cc) has neither product UUID nor map entry: a
+ * guest's user-space trace, matched by sharing its clock with that guest's
+ * kernel trace (which has a UUID: no recursion goes further). That
+ * one may not be decided yet (its messages wait behind @t's, once the host
+ * traces ended): decide the undecided traces on @cc that carry a product
+ * UUID first.
+ */
+static void match_clock_mates(struct tsc_iter *it, struct trace_info *t,
+			      const bt_clock_class *cc)
+{
+	for (size_t i = 0; i < it->traces.cap && !it->failed; i++) {
+		struct trace_info *o = it->traces.keys[i] ? it->traces.values[i] : NULL;
+		const char *uuid = o && o != t ? env_str(o->trace, ENV_PRODUCT_UUID) : NULL;
+		const bt_clock_class *occ;
+
+		if (!uuid || !uuid[0] || o->kind != TRACE_UNKNOWN)
+			continue;
+		occ = trace_clock(o->trace);
+		if (occ && same_clock(cc, occ))
+			classify(it, o, occ, true);
+	}
+}
+
 /*
  * Decide what a non-host trace is, once the host traces said enough: a
  * trace on a host's clock passes; a guest is matched by the map parameter,
@@ -106,6 +138,8 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 		snprintf(t->uuid, sizeof(t->uuid), "%s", uuid);
 	}
 	t->model_vms_seen = it->model.vms_gen;
+	if (!t->nr_vms && hosts_done && !(uuid && uuid[0]))
+		match_clock_mates(it, t, cc);
 	if (!t->nr_vms) {
 		for (i = 0; i < it->traces.cap; i++) {
 			struct trace_info *o = it->traces.keys[i] ? it->traces.values[i] : NULL;
