@@ -75,6 +75,7 @@ static void start(struct guest *g, const struct guest_config *c)
 {
 	char line[8192], kern[2048] = "-", ust[2048] = "-", msg[1024];
 	struct strlist k = { 0 };
+	double wait_s;
 	bool ok;
 
 	if (!proto_send(g->fd, "HELLO vmsync " VMSYNC_PROTO_VERSION) ||
@@ -94,9 +95,16 @@ static void start(struct guest *g, const struct guest_config *c)
 	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=%u kernel=%s ust=%s",
 		 g->session, c->tsc ? "tsc" : "default", VMSYNC_RELAY_VPORT_CTRL,
 		 VMSYNC_RELAY_VPORT_DATA, c->live_us, kern, ust);
-	/* Loading modules and starting LTTng in a guest can take a while. */
-	if (!proto_send(g->fd, line) || !proto_recv(g->fd, line, sizeof(line), 120)) {
-		fail(g, "its agent did not answer the start of its session within 120 s");
+	/*
+	 * Loading modules and starting LTTng in a guest can take a while (over
+	 * two minutes in a nested guest under emulation): as long as the guest
+	 * itself is waited for, and two minutes at least.
+	 */
+	wait_s = c->wait_s > 120 ? c->wait_s : 120;
+	if (!proto_send(g->fd, line) || !proto_recv(g->fd, line, sizeof(line), wait_s)) {
+		snprintf(msg, sizeof(msg), "its agent did not answer the start of its session within %.0f s (--wait-guest)",
+			 wait_s);
+		fail(g, msg);
 		return;
 	}
 	if (strcmp(line, "OK")) {
