@@ -191,29 +191,23 @@ static bool load(struct state *s, const char *mod, const char *why)
 	return true;
 }
 
-/* The host: modules, session daemon, relay daemon, guest relay, session. */
-static bool set_up(const struct options *o, struct state *s)
+/* The modules the mode needs, before LTTng's session daemon. */
+static bool host_modules(const struct options *o, struct state *s)
 {
-	struct strlist kernel = { 0 };
-	char err[1024], url[128];
-	bool ok, tsc_probe, vcpu_probe;
-
-	if (geteuid()) {
-		vs_err("recording the kernel needs root: run it with sudo");
-		return false;
-	}
-	if (!o->relayd_url && mkdir(o->out, 0755) < 0 && errno != EEXIST) {
-		vs_err("-o %s: cannot create it: %s", o->out, strerror(errno));
-		return false;
-	}
 	/* The clock plugin goes in before LTTng's tracer takes its clock. */
-	if ((o->tsc && !load(s, "lttng-clock-tsc", "vmsync's TSC clock for LTTng, --clock tsc")) ||
-	    (!o->tsc && !load(s, "kvm_tsc_sync", "the beacons of --clock default")) ||
-	    !load(s, "kvm_tsc_offset", "vmsync's kvm_tsc_* events") ||
-	    (o->nr_guests && !load(s, "vhost_vsock", "vsock to the guests' agents")))
-		return false;
-	tsc_probe = module_loaded("lttng-probe-kvm-tsc");
-	vcpu_probe = module_loaded("lttng-probe-kvm-vcpu");
+	return (o->tsc ? load(s, "lttng-clock-tsc", "vmsync's TSC clock for LTTng, --clock tsc") :
+		load(s, "kvm_tsc_sync", "the beacons of --clock default")) &&
+	       load(s, "kvm_tsc_offset", "vmsync's kvm_tsc_* events") &&
+	       (!o->nr_guests || load(s, "vhost_vsock", "vsock to the guests' agents"));
+}
+
+/* A session daemon with vmsync's probes: ours, or the one running. */
+static bool host_sessiond(const struct options *o, struct state *s)
+{
+	bool tsc_probe = module_loaded("lttng-probe-kvm-tsc");
+	bool vcpu_probe = module_loaded("lttng-probe-kvm-vcpu");
+	char err[1024];
+
 	if (!sessiond_ensure(o->modes ? "kvm-tsc,kvm-vcpu" : "kvm-tsc",
 			     o->tsc ? ust_clock_plugin() : NULL, &s->sessiond, err, sizeof(err))) {
 		vs_err("%s", err);
@@ -228,25 +222,42 @@ static bool set_up(const struct options *o, struct state *s)
 		s->loaded[s->nr_loaded++] = "lttng-probe-kvm-tsc";
 	if (s->sessiond && o->modes && !vcpu_probe)
 		s->loaded[s->nr_loaded++] = "lttng-probe-kvm-vcpu";
-	if (!s->sessiond &&	/* one was running: its probes are ours to load */
-	    (!load(s, "lttng-probe-kvm-tsc", "LTTng's probe of kvm_tsc_*") ||
-	     (o->modes && !load(s, "lttng-probe-kvm-vcpu", "LTTng's probe of kvm_vcpu_*"))))
-		return false;
+	/* One was running: its probes are ours to load. */
+	return s->sessiond || (load(s, "lttng-probe-kvm-tsc", "LTTng's probe of kvm_tsc_*") &&
+			       (!o->modes || load(s, "lttng-probe-kvm-vcpu",
+						  "LTTng's probe of kvm_vcpu_*")));
+}
+
+/* The relay daemon, and the vsock ports that carry the guests' streams to it. */
+static bool host_relay(const struct options *o, struct state *s)
+{
+	char err[1024];
+
 	if (o->relayd_url ? !relayd_use(&s->relayd, o->relayd_url, err, sizeof(err)) :
 	    !relayd_start(&s->relayd, o->out, o->relayd_port, err, sizeof(err))) {
 		vs_err("%s", err);
 		return false;
 	}
-	if (o->nr_guests) {
-		s->ctrl = proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_CTRL, 0, s->relayd.host, s->relayd.ctrl);
-		s->data = s->ctrl ? proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_DATA, 0, s->relayd.host,
-						       s->relayd.data) : NULL;
-		if (!s->data) {
-			vs_err("cannot listen on vsock ports %u and %u for the guests' streams: %s",
-			       VMSYNC_RELAY_VPORT_CTRL, VMSYNC_RELAY_VPORT_DATA, strerror(errno));
-			return false;
-		}
+	if (!o->nr_guests)
+		return true;
+	s->ctrl = proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_CTRL, 0, s->relayd.host, s->relayd.ctrl);
+	s->data = s->ctrl ? proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_DATA, 0, s->relayd.host,
+					       s->relayd.data) : NULL;
+	if (!s->data) {
+		vs_err("cannot listen on vsock ports %u and %u for the guests' streams: %s",
+		       VMSYNC_RELAY_VPORT_CTRL, VMSYNC_RELAY_VPORT_DATA, strerror(errno));
+		return false;
 	}
+	return true;
+}
+
+/* The host's session: kvm_tsc_* (and kvm_vcpu_*) and the events asked for. */
+static bool host_session(const struct options *o, struct state *s)
+{
+	struct strlist kernel = { 0 };
+	char err[1024], url[128];
+	bool ok;
+
 	ok = strlist_add(&kernel, "kvm_tsc_*") && (!o->modes || strlist_add(&kernel, "kvm_vcpu_*"));
 	for (size_t i = 0; ok && i < o->kernel.n; i++)
 		ok = strlist_add(&kernel, o->kernel.v[i]);
@@ -269,6 +280,21 @@ static bool set_up(const struct options *o, struct state *s)
 		vs_info("recording the host into %s (relay daemon on 127.0.0.1:%u)", o->out,
 			s->relayd.ctrl);
 	return true;
+}
+
+/* The host, in order; take_down() undoes whatever of it is up. */
+static bool set_up(const struct options *o, struct state *s)
+{
+	if (geteuid()) {
+		vs_err("recording the kernel needs root: run it with sudo");
+		return false;
+	}
+	if (!o->relayd_url && mkdir(o->out, 0755) < 0 && errno != EEXIST) {
+		vs_err("-o %s: cannot create it: %s", o->out, strerror(errno));
+		return false;
+	}
+	return host_modules(o, s) && host_sessiond(o, s) && host_relay(o, s) &&
+	       host_session(o, s);
 }
 
 static void take_down(const struct options *o, struct state *s)
