@@ -33,6 +33,9 @@ struct ir_stream {
 	bool packets;			/* its class supports packets */
 	const bt_packet *in_packet;
 	bt_packet *out_packet;
+	/* Its last event's class and copy: a stream's events mostly repeat one. */
+	const bt_event_class *last_in_ec;
+	bt_event_class *last_out_ec;
 };
 
 /* What the rebased trace says about where it went. */

@@ -17,7 +17,7 @@
  * time cannot be vouched for says why in its member IR_UNVERIFIED_MEMBER
  * (@unverified, else NULL). NULL on error.
  */
-const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
+const bt_message *rebase(struct tsc_iter *it, struct stream_info *si, bt_message_type type,
 			 const bt_message *m, const bt_clock_snapshot *cs,
 			 uint64_t h, const char *unverified)
 {
@@ -38,7 +38,7 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 		}
 		si->ir = s;
 	}
-	switch (bt_message_get_type(m)) {
+	switch (type) {
 	case BT_MESSAGE_TYPE_STREAM_BEGINNING:
 		out = bt_message_stream_beginning_create(self, s->out);
 		break;
@@ -60,11 +60,20 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 		break;
 	case BT_MESSAGE_TYPE_EVENT: {
 		const bt_event *ev = bt_message_event_borrow_event_const(m);
-		bt_event_class *ec = unverified ?
-			ir_copy_event_class_unverified(&it->copy, bt_event_borrow_class_const(ev)) :
-			ir_copy_event_class(&it->copy, bt_event_borrow_class_const(ev));
+		const bt_event_class *in_ec = bt_event_borrow_class_const(ev);
+		bt_event_class *ec;
 		const bt_field *f;
 		bt_event *oe;
+
+		if (unverified) {
+			ec = ir_copy_event_class_unverified(&it->copy, in_ec);
+		} else if (in_ec == s->last_in_ec) {
+			ec = s->last_out_ec;
+		} else {
+			ec = ir_copy_event_class(&it->copy, in_ec);
+			s->last_in_ec = ec ? in_ec : NULL;
+			s->last_out_ec = ec;
+		}
 
 		if (!ec)
 			break;
@@ -128,10 +137,11 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
 }
 
 /* The ns from origin of copied message @out's time; false if it has none. */
-bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns)
+bool out_ns(const struct stream_info *si, const bt_message *out, bt_message_type type,
+	    int64_t *ns)
 {
 	/* A copied event's stream class has the host's clock. */
-	const bt_clock_snapshot *cs = bt_message_get_type(out) == BT_MESSAGE_TYPE_EVENT ?
+	const bt_clock_snapshot *cs = type == BT_MESSAGE_TYPE_EVENT ?
 		bt_message_event_borrow_default_clock_snapshot_const(out) :
 		msg_clock(out, si->ir->out);
 

@@ -149,6 +149,7 @@ static bool release_held(struct tsc_iter *it)
 	while (it->held_nr) {
 		const struct held *h = &it->held[it->held_first];
 		const bt_message *m = h->msg, *out;
+		bt_message_type type = h->type;
 		struct stream_info *si = h->si;
 		const bt_clock_snapshot *cs = h->cs;
 		enum conv st = CONV_OK;
@@ -198,12 +199,12 @@ static bool release_held(struct tsc_iter *it)
 					   trace_name(si->t->trace), clk);
 				return false;
 			}
-			if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+			if (type == BT_MESSAGE_TYPE_EVENT)
 				why = unverified(it, si, key);
 		}
-		out = rebase(it, si, m, cs, clk, why);
+		out = rebase(it, si, type, m, cs, clk, why);
 		/* Its host time as the library computed it for the copy. */
-		if (out && cs && !out_ns(si, out, &key) && !host_ns(si->t, clk, &key)) {
+		if (out && cs && !out_ns(si, out, type, &key) && !host_ns(si->t, clk, &key)) {
 			iter_error(it, "filter.vmsync.tsc: guest trace '%s': a converted time (host clock cycle %" PRIu64 ") does not fit the host clock",
 				   trace_name(si->t->trace), clk);
 			bt_message_put_ref(out);
@@ -260,9 +261,10 @@ nomem:
  * before still wait: it waits behind them, so that its stream keeps its order.
  */
 static bool hold_behind(struct tsc_iter *it, size_t i, struct stream_info *si,
-			const bt_message *m, const bt_clock_snapshot *cs, int64_t ns)
+			const bt_message *m, bt_message_type type,
+			const bt_clock_snapshot *cs, int64_t ns)
 {
-	if (!hold(it, (struct held){ m, i, si, cs, ns, 0 },
+	if (!hold(it, (struct held){ m, i, si, cs, ns, 0, type },
 		  ns == INT64_MIN ? it->inputs[i].frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
@@ -272,16 +274,14 @@ static bool hold_behind(struct tsc_iter *it, size_t i, struct stream_info *si,
 
 /* A guest's kvm_tsc_sync beacon: one more (clock, TSC) pair of its vCPU. */
 static bool guest_beacon(struct tsc_iter *it, struct stream_info *si,
-			 const bt_message *m, const bt_clock_snapshot *cs)
+			 const bt_event *ev, const bt_clock_snapshot *cs)
 {
 	const bt_field *f;
 	struct beacons *bs;
 
-	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !cs || !si->cpu_known)
+	if (!ev || !cs || !si->cpu_known || !si->ec_beacon)
 		return true;
-	if (!si->ec_beacon)
-		return true;
-	f = payload_member(bt_message_event_borrow_event_const(m), "tsc");
+	f = payload_member(ev, "tsc");
 	if (!f || !bt_field_class_type_is(bt_field_get_class_type(f),
 					  BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
 		return true;
@@ -379,11 +379,10 @@ static void time_back(struct tsc_iter *it, const struct stream_info *si, const b
  * events) says of the host data: lost events or packets, a stream's end.
  * False: out of memory.
  */
-static bool host_side_of(struct tsc_iter *it, struct input *in, const struct stream_info *si,
-			 const bt_message *m, int64_t ns)
+static bool host_side_of(struct tsc_iter *it, const struct stream_info *si,
+			 const bt_message *m, bt_message_type type, int64_t ns)
 {
-	(void)in;
-	switch (bt_message_get_type(m)) {
+	switch (type) {
 	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		if (!host_loss(it, si, m))
@@ -484,7 +483,8 @@ static bool undecided_host(struct tsc_iter *it, struct input *in, struct stream_
 		in->carries_host = true;	/* it may be a host: wait for it */
 	if (t->kind != TRACE_UNKNOWN && !t->nested)
 		return true;			/* a guest with beacons only */
-	if (t->kind == TRACE_UNKNOWN && !t->nested && !host_side_of(it, in, si, m, ns))
+	if (t->kind == TRACE_UNKNOWN && !t->nested &&
+	    !host_side_of(it, si, m, bt_message_get_type(m), ns))
 		return false;
 	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT || !si->ec_kvm_tsc)
 		return true;
@@ -505,7 +505,11 @@ static bool undecided_host(struct tsc_iter *it, struct input *in, struct stream_
 static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 {
 	struct input *in = &it->inputs[i];
-	const bt_stream *s = msg_stream(m);
+	/* Its type, asked once: most are events, whose stream is their event's. */
+	bt_message_type type = bt_message_get_type(m);
+	const bt_event *ev = type == BT_MESSAGE_TYPE_EVENT ?
+			     bt_message_event_borrow_event_const(m) : NULL;
+	const bt_stream *s = ev ? bt_event_borrow_stream_const(ev) : msg_stream(m);
 	struct stream_info *si = s ? stream_of(it, s) : NULL;
 	const bt_clock_snapshot *cs;
 	int64_t ns = INT64_MIN;
@@ -515,8 +519,8 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		iter_error(it, "filter.vmsync.tsc: out of memory");
 		return false;
 	}
-	/* Most are events: whether they have a time is the stream's. */
-	if (si && bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
+	/* Whether an event has a time is its stream's. */
+	if (ev)
 		cs = si->clocked ? bt_message_event_borrow_default_clock_snapshot_const(m) : NULL;
 	else
 		cs = msg_clock(m, s);
@@ -543,19 +547,18 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		si->last_own = ns;
 	}
 	/* Its vCPU: LTTng's streams are per CPU, so the first packet says. */
-	if (!si->cpu_known && bt_message_get_type(m) == BT_MESSAGE_TYPE_PACKET_BEGINNING)
+	if (!si->cpu_known && type == BT_MESSAGE_TYPE_PACKET_BEGINNING)
 		si->cpu = packet_cpu(bt_message_packet_beginning_borrow_packet_const(m),
 				     &si->cpu_known);
-	if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT)
-		note_event_class(si, bt_message_event_borrow_event_const(m));
+	if (ev)
+		note_event_class(si, ev);
 	if (si->t->host_classes && si->t->kind != TRACE_HOST &&
 	    !undecided_host(it, in, si, m, cs, ns))
 		goto nomem;
 	if (si->t->kind == TRACE_HOST) {
 		in->carries_host = true;
 		in->host_side = true;
-		if (bt_message_get_type(m) == BT_MESSAGE_TYPE_EVENT && si->ec_kvm_tsc &&
-		    !host_model_event(&it->model, bt_message_event_borrow_event_const(m), cs))
+		if (ev && si->ec_kvm_tsc && !host_model_event(&it->model, ev, cs))
 			goto nomem;
 		/* Guests see VMs that joined first, then the change. */
 		if (it->vms_gen != it->model.vms_gen) {
@@ -572,14 +575,14 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				      &it->model.changed);
 			it->model.changed_vm = NULL;
 		}
-		if (!host_side_of(it, in, si, m, ns))
+		if (!host_side_of(it, si, m, type, ns))
 			goto nomem;
-		return si->nr_held ? hold_behind(it, i, si, m, cs, ns) :
+		return si->nr_held ? hold_behind(it, i, si, m, type, cs, ns) :
 		       push_out(it, si, ns, reorder_seq(&it->heap), m);
 	}
 	if (si->t->kind == TRACE_HOST_SIDE) {
 		in->host_side = true;
-		return si->nr_held ? hold_behind(it, i, si, m, cs, ns) :
+		return si->nr_held ? hold_behind(it, i, si, m, type, cs, ns) :
 		       push_out(it, si, ns, reorder_seq(&it->heap), m);
 	}
 	if (!si->listed) {
@@ -599,7 +602,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		expect_stream(it, si);
 	if (si->t->kind == TRACE_UNKNOWN && si->t->first_ns == INT64_MIN)
 		si->t->first_ns = ns;
-	if (!guest_beacon(it, si, m, cs)) {
+	if (!guest_beacon(it, si, ev, cs)) {
 		bt_message_put_ref(m);
 		iter_error(it, "filter.vmsync.tsc: out of memory");
 		return false;
@@ -609,7 +612,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		si->t->counted = true;
 		it->unmatched++;
 	}
-	if (!hold(it, (struct held){ m, i, si, cs, ns, 0 }, ns == INT64_MIN ? in->frontier : ns)) {
+	if (!hold(it, (struct held){ m, i, si, cs, ns, 0, type }, ns == INT64_MIN ? in->frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}

@@ -113,6 +113,7 @@ struct held {			/* a guest message waiting for host data */
 	const bt_clock_snapshot *cs;	/* its time, or NULL */
 	int64_t own;			/* that time in ns, or INT64_MIN */
 	uint64_t seq;			/* its turn among equal times (reorder) */
+	bt_message_type type;
 };
 
 struct tsc_filter {
@@ -166,10 +167,11 @@ struct stream_info *stream_of(struct tsc_iter *it, const bt_stream *s);
 void refresh_vms(struct tsc_iter *it, struct trace_info *t);
 
 /* rebase.c: a guest message copied onto host time */
-const bt_message *rebase(struct tsc_iter *it, struct stream_info *si,
+const bt_message *rebase(struct tsc_iter *it, struct stream_info *si, bt_message_type type,
 		const bt_message *m, const bt_clock_snapshot *cs,
 		uint64_t h, const char *unverified);
-bool out_ns(const struct stream_info *si, const bt_message *out, int64_t *ns);
+bool out_ns(const struct stream_info *si, const bt_message *out, bt_message_type type,
+	    int64_t *ns);
 
 /* time_conv.c: guest time -> host time */
 bool host_ns(const struct trace_info *t, uint64_t clk, int64_t *ns);
