@@ -24,7 +24,7 @@ kmod:
 	KDIR=$(KDIR) kmod/build-for $(KREL)
 
 tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
-	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/ust-clock-read \
+	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/tscmark build/bin/ust-clock-read \
 	build/plugin/babeltrace-plugin-vmsync.so build/asan/plugin/babeltrace-plugin-vmsync.so \
 	build/bin/vmsync-gentrace build/bin/vmsync build/asan/vmsync
 
@@ -62,6 +62,10 @@ build/asan/tscguest: tests/lab/tscguest.c
 build/lib/liblttng-ust-clock-tsc.so: ust/lttng_ust_clock_tsc.c kmod/tsc_clock_id.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -shared -o $@ $< -llttng-ust-common
+
+build/bin/tscmark: tests/lab/tscmark.c tests/lab/tscmark_tp.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/lab -o $@ $< -llttng-ust -ldl
 
 build/asan/tscmark: tests/lab/tscmark.c tests/lab/tscmark_tp.h
 	@mkdir -p $(@D)
@@ -236,6 +240,7 @@ bench: tools
 	bench/vm-exits
 	bench/statedump-start
 	bench/plugin-throughput
+	bench/record-paths
 
 clean:
 	rm -rf build
