@@ -36,7 +36,6 @@ struct guest {
 
 struct guest_config {		/* what every guest records */
 	bool tsc;
-	unsigned int live_us;
 	const struct strlist *kernel, *ust;
 	double wait_s;		/* how long a guest's agent is waited for */
 };

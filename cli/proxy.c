@@ -29,7 +29,6 @@ struct proxy {
 	struct sockaddr_in tcp;	/* !to_vsock */
 	pthread_t acceptor;
 	atomic_bool stop;
-	atomic_uint_fast64_t bytes;
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	unsigned int live;	/* pumps running */
@@ -61,7 +60,7 @@ static int connect_dest(struct proxy *p)
 }
 
 /* Copy what @from has to @to; false at its end or on an error. */
-static bool copy_some(struct proxy *p, int from, int to)
+static bool copy_some(int from, int to)
 {
 	char buf[65536];
 	ssize_t n = read(from, buf, sizeof(buf));
@@ -78,7 +77,6 @@ static bool copy_some(struct proxy *p, int from, int to)
 		}
 		off += w;
 	}
-	atomic_fetch_add(&p->bytes, (uint64_t)n);
 	return true;
 }
 
@@ -98,7 +96,7 @@ static void *pump_run(void *arg)
 		for (int i = 0; i < 2; i++) {
 			if (!open[i] || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (!copy_some(p, fds[i].fd, fds[1 - i].fd)) {
+			if (!copy_some(fds[i].fd, fds[1 - i].fd)) {
 				/* Its end: say so to the other side, keep the other way. */
 				open[i] = false;
 				fds[i].fd = -1;
@@ -249,11 +247,6 @@ struct proxy *proxy_tcp_to_vsock(uint16_t *port, uint32_t cid, uint32_t vport)
 		return give_up(p, fd);
 	*port = ntohs(a.sin_port);
 	return start(p, fd);
-}
-
-uint64_t proxy_bytes(const struct proxy *p)
-{
-	return atomic_load(&p->bytes);
 }
 
 void proxy_close(struct proxy *p, double grace_s)

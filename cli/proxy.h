@@ -27,8 +27,6 @@ struct proxy *proxy_vsock_to_tcp(uint32_t vport, uint32_t peer_cid, const char *
  * connection to vsock @cid:@vport.
  */
 struct proxy *proxy_tcp_to_vsock(uint16_t *port, uint32_t cid, uint32_t vport);
-/* Bytes carried so far, both ways. */
-uint64_t proxy_bytes(const struct proxy *p);
 /*
  * Stop accepting, wait up to @grace_s seconds for the open connections
  * to end by themselves, then cut them; free @p.

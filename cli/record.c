@@ -341,7 +341,7 @@ static pid_t start_command(char **argv, bool tsc)
 /* Until COMMAND ends or a stop is asked; guests come and go meanwhile. */
 static int record_loop(const struct options *o, struct state *s)
 {
-	struct guest_config gc = { o->tsc, 0, &o->kernel, &o->ust, o->wait_guest_s };
+	struct guest_config gc = { o->tsc, &o->kernel, &o->ust, o->wait_guest_s };
 	int status = 0;
 
 	if (o->command) {
