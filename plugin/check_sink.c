@@ -38,6 +38,7 @@
 #include "check_sink.h"
 #include "params.h"
 #include "ptr_map.h"
+#include "sink_util.h"
 #include "vmsync_format.h"
 
 struct pending {		/* a guest event outside, until the next entry */
@@ -106,25 +107,6 @@ static struct vcpu_thread *thread_find(struct check_sink *c, const char *host,
 			return t;
 	}
 	return NULL;
-}
-
-/*
- * A zeroed object of @size appended to the pointer array at @arrp (of @nr
- * pointers, any pointer type: copied as bytes); NULL: no memory.
- */
-static void *append_new(void *arrp, size_t *nr, size_t size)
-{
-	void **a, **n, *o = calloc(1, size);
-
-	memcpy(&a, arrp, sizeof(a));
-	n = o ? realloc(a, (*nr + 1) * sizeof(*n)) : NULL;
-	if (!n) {
-		free(o);
-		return NULL;
-	}
-	n[(*nr)++] = o;
-	memcpy(arrp, &n, sizeof(n));
-	return o;
 }
 
 /*
@@ -511,18 +493,7 @@ static void name_vcpus(const struct check_sink *c, bool before, char *buf, size_
 
 #define RECORD_MODES "record them on the host (lttng-sessiond --extra-kmod-probes=kvm-tsc,kvm-vcpu; lttng enable-event -k 'kvm_tsc_*,kvm_vcpu_*')"
 
-__attribute__((format(printf, 2, 3)))
-static bool refuse(bt_self_component *self, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(self, "sink.vmsync.check: %s", msg);
-	return false;
-}
+#define refuse(self, ...) comp_error(self, "sink.vmsync.check", __VA_ARGS__)
 
 static bool report(struct check_sink *c, bt_self_component *self)
 {
@@ -643,38 +614,20 @@ check_sink_graph_is_configured(bt_self_component_sink *self)
 	return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
 
+static bool consume_msg(void *arg, const bt_message *m)
+{
+	return consume_one(arg, m);
+}
+
+static bool consume_end(void *arg, bt_self_component *self)
+{
+	return report(arg, self);
+}
+
 bt_component_class_sink_consume_method_status check_sink_consume(bt_self_component_sink *self)
 {
 	struct check_sink *c = bt_self_component_get_data(
 		bt_self_component_sink_as_self_component(self));
-	bt_message_array_const msgs;
-	uint64_t n;
-	bool ok = true;
 
-	switch (bt_message_iterator_next(c->it, &msgs, &n)) {
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
-		break;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
-		if (!report(c, bt_self_component_sink_as_self_component(self)))
-			return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
-		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
-		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
-	default:
-		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		if (ok)
-			ok = consume_one(c, msgs[i]);
-		bt_message_put_ref(msgs[i]);
-	}
-	if (!ok) {
-		BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(
-			bt_self_component_sink_as_self_component(self),
-			"sink.vmsync.check: out of memory");
-		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
-	}
-	return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	return sink_consume(self, c->it, "sink.vmsync.check", consume_msg, consume_end, c);
 }
