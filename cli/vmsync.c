@@ -61,6 +61,11 @@ static int cmd_check(int argc, char **argv)
 	return run_tool("vmsync-merge", "--check", argc, argv);
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	return run_tool("vmsync-merge", "--report", argc, argv);
+}
+
 static int cmd_guests(int argc, char **argv)
 {
 	return run_tool("vmsync-guests", NULL, argc, argv);
@@ -74,6 +79,7 @@ static const struct {
 	{ "record", cmd_record, "record a KVM host and its guests (through lttng-relayd)" },
 	{ "merge", cmd_merge, "put guest traces on their host's time, in one timeline" },
 	{ "check", cmd_check, "measure a merged timeline against the host's VM entries and exits" },
+	{ "report", cmd_report, "why was a guest late: its latencies explained by what the host did to its vCPUs" },
 	{ "guests", cmd_guests, "list the host's VMs and vCPU threads (statedump)" },
 	{ "agent", cmd_agent, "in a guest: record for 'vmsync record' on the host, over vsock" },
 };

@@ -4,6 +4,7 @@
 
 #include "check_sink.h"
 #include "params.h"
+#include "report_sink.h"
 #include "tsc_filter.h"
 
 /* A macro's value as a string literal, for the help texts. */
@@ -110,3 +111,46 @@ BT_PLUGIN_SINK_COMPONENT_CLASS_INITIALIZE_METHOD(check, check_sink_init);
 BT_PLUGIN_SINK_COMPONENT_CLASS_FINALIZE_METHOD(check, check_sink_finalize);
 BT_PLUGIN_SINK_COMPONENT_CLASS_GRAPH_IS_CONFIGURED_METHOD(check,
 	check_sink_graph_is_configured);
+
+BT_PLUGIN_SINK_COMPONENT_CLASS(report, report_sink_consume);
+BT_PLUGIN_SINK_COMPONENT_CLASS_DESCRIPTION(report,
+	"Why was my guest late: each guest latency broken down by what the host did to its vCPU");
+BT_PLUGIN_SINK_COMPONENT_CLASS_HELP(report,
+	"Reads the output of filter.vmsync.tsc (host and guests on one timeline)\n"
+	"and follows each guest vCPU's thread on its host: in guest mode\n"
+	"(kvm_vcpu_entry to kvm_vcpu_exit), in the host handling a VM exit (its\n"
+	"reason from LTTng's kvm_x86_exit), preempted (runnable while another\n"
+	"host task had its CPU: which task, which CPU), idle (asleep in the host,\n"
+	"e.g. after a HLT exit), or unknown. Each guest wakeup latency (a guest\n"
+	"sched_wakeup to that thread's sched_switch in) of min-latency-us or more,\n"
+	"and each marked interval (begin/end), is broken down by those states on\n"
+	"the vCPU it waited on; the parts sum to the latency. Prints the top\n"
+	"latencies and, per vCPU thread, its time in each state (an exact\n"
+	"steal-time table).\n"
+	"\n"
+	"Needs, in the host trace: kvm_tsc_*, kvm_vcpu_entry, kvm_vcpu_exit,\n"
+	"sched_switch, sched_wakeup, sched_migrate_task (and kvm_x86_exit for exit\n"
+	"reasons); in the guest traces: sched_switch and sched_wakeup (or the\n"
+	"events of begin/end). Without them it fails, saying what to record.\n"
+	"\n"
+	"Parameters (checked: an unknown name or a bad value is an error naming it):\n"
+	"  top (unsigned integer, 0 to 1000000, default 10): latencies printed\n"
+	"  min-latency-us (unsigned integer, 0 to " XSTR(PARAM_DAY_US) " (a day), default 1000):\n"
+	"      the shortest wakeup latency reported\n"
+	"  begin, end (strings, together): shell patterns of guest event names\n"
+	"      (fnmatch); an interval goes from an event matching begin to the\n"
+	"      next matching end of the same guest thread (vtid/tid context) or,\n"
+	"      without one, of the same vCPU; all are reported\n"
+	"  format (string, 'text' or 'json', default 'text'): standard output's\n"
+	"  chrome-trace (string): write the timeline and latencies to this file\n"
+	"      in the trace-event JSON format (Perfetto UI, chrome://tracing)\n"
+	"  html (string): write one self-contained page (no network access) with\n"
+	"      a zoomable timeline of host CPUs, vCPU states and guest threads,\n"
+	"      and the latencies, each a click away\n"
+	"  timeline-max-spans (unsigned integer, 1 to 100000000, default 200000):\n"
+	"      the timeline's size budget; spans past it are left out, and the\n"
+	"      page says so (latencies are always kept)\n");
+BT_PLUGIN_SINK_COMPONENT_CLASS_INITIALIZE_METHOD(report, report_sink_init);
+BT_PLUGIN_SINK_COMPONENT_CLASS_FINALIZE_METHOD(report, report_sink_finalize);
+BT_PLUGIN_SINK_COMPONENT_CLASS_GRAPH_IS_CONFIGURED_METHOD(report,
+	report_sink_graph_is_configured);

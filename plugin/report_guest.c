@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report_guest.c - guest latencies measured against their vCPU's host-side
+ * states.
+ *
+ * A guest event comes from a trace filter.vmsync.tsc rebased onto host
+ * time; its guest is named by env vmsync_host_uuid (else vmsync_host_vm),
+ * on host vmsync_host_hostname, and its vCPU by its stream's cpu_id, as in
+ * sink.vmsync.check. A guest sched_wakeup opens a wakeup latency on the
+ * woken thread's target vCPU; that thread's sched_switch in closes it. An
+ * event matching the begin pattern opens a marked interval on its vCPU
+ * (per guest thread, when the event has a vtid or tid context), one
+ * matching the end pattern closes it. While open, every host-side segment
+ * of that vCPU's thread adds its overlap; what no segment covers (no known
+ * thread, or a thread not yet in a known state) is unknown. So the parts
+ * always sum to the latency.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bt_util.h"
+#include "sink_util.h"
+#include "report.h"
+#include "timeline.h"
+#include "vmsync_format.h"
+
+/* Does host thread @t run guest vCPU @g (the same rule as sink.vmsync.check)? */
+static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
+{
+	return t->vcpu == g->vcpu &&
+	       ((t->uuid[0] && !strcmp(t->uuid, g->guest)) ||
+		(!strcmp(t->host, g->host) && !strcmp(t->vm, g->guest)));
+}
+
+static void link(struct guest_vcpu *g, struct lane *l)
+{
+	g->lane = l;
+	g->had_lane = true;
+	l->g = g;
+}
+
+static struct lane *lane_of(struct report *r, struct vcpu_thread *t)
+{
+	struct lane *l = t->user;
+
+	if (l)
+		return l;
+	l = append_new(&r->lanes, &r->nr_lanes, sizeof(*l));
+	if (!l) {
+		r->nomem = true;
+		return NULL;
+	}
+	l->t = t;
+	l->id = (unsigned int)r->nr_lanes - 1;
+	t->user = l;
+	if (r->tl)
+		timeline_vcpu_lane(r->tl, l);
+	return l;
+}
+
+void report_link_thread(struct report *r, struct vcpu_thread *t)
+{
+	struct lane *l = lane_of(r, t);
+
+	if (!l)
+		return;
+	for (size_t i = 0; i < r->nr_guests; i++)
+		if (runs(t, r->guests[i])) {
+			link(r->guests[i], l);
+			break;
+		}
+}
+
+static struct guest_vcpu *guest_find(struct report *r, const char *host, const char *guest,
+				     uint32_t vcpu)
+{
+	struct guest_vcpu *g;
+
+	for (size_t i = 0; i < r->nr_guests; i++) {
+		g = r->guests[i];
+		if (g->vcpu == vcpu && !strcmp(g->guest, guest) && !strcmp(g->host, host))
+			return g;
+	}
+	g = append_new(&r->guests, &r->nr_guests, sizeof(*g));
+	if (!g) {
+		r->nomem = true;
+		return NULL;
+	}
+	snprintf(g->host, sizeof(g->host), "%s", host);
+	snprintf(g->guest, sizeof(g->guest), "%s", guest);
+	g->vcpu = vcpu;
+	g->task_tid = -1;
+	for (size_t i = 0; i < r->nr_lanes; i++)
+		if (runs(r->lanes[i]->t, g))
+			link(g, r->lanes[i]);	/* the latest named wins */
+	if (r->tl)
+		timeline_guest_lane(r->tl, g);
+	return g;
+}
+
+void report_segment(struct report *r, struct vcpu_thread *t, const struct vcpu_segment *s)
+{
+	struct lane *l = lane_of(r, t);
+
+	if (!l)
+		return;
+	if (s->state != VS_UNKNOWN) {
+		if (!l->seen)
+			l->first = s->begin;
+		l->seen = true;
+		l->last = s->end;
+		bd_add(&l->total, s, s->begin, s->end);
+	}
+	if (r->tl)
+		timeline_segment(r->tl, l, s);
+	if (!l->g || l->g->lane != l)
+		return;
+	for (size_t i = 0; i < r->nr_open; i++)
+		if (r->open[i]->g == l->g)
+			bd_add(&r->open[i]->bd, s, r->open[i]->begin, s->end);
+}
+
+static bool same_guest(const struct guest_vcpu *a, const struct guest_vcpu *b)
+{
+	return !strcmp(a->guest, b->guest) && !strcmp(a->host, b->host);
+}
+
+static struct latency *open_find(struct report *r, enum lat_kind kind,
+				 const struct guest_vcpu *g, int64_t tid)
+{
+	for (size_t i = 0; i < r->nr_open; i++) {
+		struct latency *o = r->open[i];
+
+		if (o->kind != kind || !same_guest(o->g, g))
+			continue;
+		/* A mark without a thread is per vCPU. */
+		if (tid >= 0 ? o->tid == tid : (o->tid < 0 && o->g == g))
+			return o;
+	}
+	return NULL;
+}
+
+static void open_latency(struct report *r, enum lat_kind kind, struct guest_vcpu *g,
+			 int64_t tid, const char *comm, const char *name, int64_t ns)
+{
+	struct latency *o;
+
+	if (open_find(r, kind, g, tid))
+		return;		/* woken twice, or begun twice: the first counts */
+	o = append_new(&r->open, &r->nr_open, sizeof(*o));
+	if (!o) {
+		r->nomem = true;
+		return;
+	}
+	o->kind = kind;
+	o->g = g;
+	o->tid = tid;
+	o->begin = ns;
+	o->ran_vcpu = g->vcpu;
+	snprintf(o->comm, sizeof(o->comm), "%s", comm);
+	snprintf(o->name, sizeof(o->name), "%s", name);
+}
+
+/* Latency @o ends at @ns: the open host segment adds its part, the rest is unknown. */
+static void close_latency(struct report *r, struct latency *o, int64_t ns)
+{
+	struct lane *l = o->g->lane;
+	int64_t rest;
+
+	if (ns < o->begin)
+		ns = o->begin;
+	o->end = ns;
+	if (l) {
+		struct vcpu_segment s = l->t->cur;
+
+		s.end = ns;
+		bd_add(&o->bd, &s, o->begin, ns);
+	}
+	rest = (o->end - o->begin) - bd_total(&o->bd);
+	if (rest > 0)
+		o->bd.ns[VS_UNKNOWN] += rest;
+	if (o->kind == LAT_WAKEUP)
+		r->wakeups++;
+	else
+		r->marks++;
+	if (o->kind == LAT_MARK || (uint64_t)(o->end - o->begin) >= r->min_latency_ns) {
+		if (o->kind == LAT_WAKEUP)
+			r->late++;
+		report_latency_done(r, o);
+	}
+	for (size_t i = 0; i < r->nr_open; i++)
+		if (r->open[i] == o) {
+			r->open[i] = r->open[--r->nr_open];
+			break;
+		}
+	free(o);
+}
+
+/* The thread the event ran in, from its vtid or tid context; -1: none. */
+static int64_t context_tid(const bt_event *ev)
+{
+	const bt_field *ctx = bt_event_borrow_common_context_field_const(ev);
+	const char *names[] = { "vtid", "tid" };
+
+	for (size_t i = 0; ctx && i < 2; i++) {
+		const bt_field *f;
+
+		if (bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+			return -1;
+		f = bt_field_structure_borrow_member_field_by_name_const(ctx, names[i]);
+		if (f && bt_field_class_type_is(bt_field_get_class_type(f),
+						BT_FIELD_CLASS_TYPE_INTEGER))
+			return bt_field_class_type_is(bt_field_get_class_type(f),
+						      BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) ?
+			       bt_field_integer_signed_get_value(f) :
+			       (int64_t)bt_field_integer_unsigned_get_value(f);
+	}
+	return -1;
+}
+
+/* The guest's sched_switch on vCPU @g: what runs there now, a wakeup's end. */
+static void guest_switch(struct report *r, struct guest_vcpu *g, const bt_event *ev,
+			 int64_t ns)
+{
+	int64_t next;
+	char comm[TASK_COMM_LEN_MAX];
+	struct latency *o;
+
+	if (!payload_int(ev, "next_tid", &next))
+		return;
+	payload_str(ev, "next_comm", comm, sizeof(comm));
+	if (r->tl && g->task_known)
+		timeline_guest_task(r->tl, g, g->task_since, ns);
+	g->task_known = true;
+	g->task_tid = next;
+	g->task_since = ns;
+	memcpy(g->task_comm, comm, sizeof(comm));
+	o = open_find(r, LAT_WAKEUP, g, next);
+	if (o && next > 0) {
+		o->ran_vcpu = g->vcpu;
+		close_latency(r, o, ns);
+	}
+}
+
+static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event *ev,
+			 int64_t ns)
+{
+	int64_t tid, target;
+	char comm[TASK_COMM_LEN_MAX];
+	struct guest_vcpu *on = g;
+
+	if (!payload_int(ev, "tid", &tid) || tid <= 0)
+		return true;
+	payload_str(ev, "comm", comm, sizeof(comm));
+	if (payload_int(ev, "target_cpu", &target) && target >= 0 && target <= UINT32_MAX &&
+	    target != g->vcpu) {
+		on = guest_find(r, g->host, g->guest, (uint32_t)target);
+		if (!on)
+			return false;
+	}
+	open_latency(r, LAT_WAKEUP, on, tid, comm, "", ns);
+	return true;
+}
+
+bool report_guest_event(struct report *r, const bt_event *ev, int64_t ns)
+{
+	const bt_stream *s = bt_event_borrow_stream_const(ev);
+	const bt_trace *tr = bt_stream_borrow_trace_const(s);
+	const char *host = env_str(tr, ENV_HOST_HOSTNAME);
+	const char *guest = env_str(tr, ENV_HOST_UUID);
+	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
+	bool cpu_known;
+	uint32_t cpu = packet_cpu(bt_event_borrow_packet_const(ev), &cpu_known);
+	struct guest_vcpu *g;
+
+	r->guest_events++;
+	if (!guest)
+		guest = env_str(tr, ENV_HOST_VM);
+	if (!host || !guest || !cpu_known || !name) {
+		r->unmatched_guest++;
+		return true;
+	}
+	g = guest_find(r, host, guest, cpu);
+	if (!g)
+		return false;
+	g->events++;
+	if (!strcmp(name, "sched_switch")) {
+		r->guest_sched++;
+		guest_switch(r, g, ev, ns);
+	} else if (!strcmp(name, "sched_wakeup") || !strcmp(name, "sched_wakeup_new")) {
+		r->guest_sched++;
+		if (!guest_wakeup(r, g, ev, ns))
+			return false;
+	}
+	if (r->begin && !fnmatch(r->begin, name, 0)) {
+		char comm[TASK_COMM_LEN_MAX] = "";
+		int64_t tid = context_tid(ev);
+
+		if (tid >= 0 && g->task_known && g->task_tid == tid)
+			memcpy(comm, g->task_comm, sizeof(comm));
+		open_latency(r, LAT_MARK, g, tid, comm, name, ns);
+	} else if (r->end && !fnmatch(r->end, name, 0)) {
+		struct latency *o = open_find(r, LAT_MARK, g, context_tid(ev));
+
+		if (o) {
+			o->ran_vcpu = g->vcpu;
+			close_latency(r, o, ns);
+		}
+	}
+	return !r->nomem;
+}
+
+void report_guest_end(struct report *r)
+{
+	/* Still waiting at the end: not a latency anyone saw end; left out. */
+	r->unfinished += r->nr_open;
+	for (size_t i = 0; i < r->nr_open; i++)
+		free(r->open[i]);
+	r->nr_open = 0;
+	for (size_t i = 0; r->tl && i < r->nr_guests; i++)
+		if (r->guests[i]->task_known)
+			timeline_guest_task(r->tl, r->guests[i], r->guests[i]->task_since,
+					    r->last_ns);
+}
+
+void report_guest_fini(struct report *r)
+{
+	for (size_t i = 0; i < r->nr_open; i++)
+		free(r->open[i]);
+	free(r->open);
+	for (size_t i = 0; i < r->nr_guests; i++)
+		free(r->guests[i]);
+	free(r->guests);
+	for (size_t i = 0; i < r->nr_lanes; i++)
+		free(r->lanes[i]);
+	free(r->lanes);
+}
