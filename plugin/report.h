@@ -19,6 +19,8 @@ struct timeline;
 
 struct guest_vcpu;
 
+#define LANE_RECENT 32
+
 struct lane {			/* one host vCPU thread, as the report sees it */
 	struct vcpu_thread *t;
 	struct breakdown total;
@@ -26,6 +28,10 @@ struct lane {			/* one host vCPU thread, as the report sees it */
 	bool seen;
 	struct guest_vcpu *g;	/* the guest vCPU it runs, once known */
 	unsigned int id;	/* its timeline lane */
+	/* Its segments since the host last woke it from idle (at recent_of). */
+	struct vcpu_segment recent[LANE_RECENT];
+	unsigned int nr_recent;	/* LANE_RECENT + 1: more than that */
+	int64_t recent_of, claimed;	/* claimed: the wakeup a latency began at */
 };
 
 struct guest_vcpu {		/* one vCPU of a guest, by its rebased traces */
@@ -50,6 +56,11 @@ struct latency {		/* a guest latency, open or done */
 	char comm[TASK_COMM_LEN_MAX];
 	char name[64];		/* LAT_MARK: the begin event's name */
 	int64_t begin, end;	/* ns, host time */
+	/*
+	 * LAT_WAKEUP: of it, how long before the guest's sched_wakeup, while
+	 * its halted vCPU, woken by the host for the interrupt, waited to run.
+	 */
+	int64_t before_guest;
 	struct breakdown bd;
 };
 

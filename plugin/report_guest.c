@@ -114,6 +114,16 @@ void report_segment(struct report *r, struct vcpu_thread *t, const struct vcpu_s
 	}
 	if (r->tl)
 		timeline_segment(r->tl, l, s);
+	if (t->woken && s->begin >= t->woken_at) {
+		if (l->recent_of != t->woken_at) {
+			l->recent_of = t->woken_at;
+			l->nr_recent = 0;
+		}
+		if (l->nr_recent < LANE_RECENT)
+			l->recent[l->nr_recent] = *s;
+		if (l->nr_recent <= LANE_RECENT)
+			l->nr_recent++;
+	}
 	if (!l->g || l->g->lane != l)
 		return;
 	for (size_t i = 0; i < r->nr_open; i++)
@@ -141,17 +151,19 @@ static struct latency *open_find(struct report *r, enum lat_kind kind,
 	return NULL;
 }
 
-static void open_latency(struct report *r, enum lat_kind kind, struct guest_vcpu *g,
-			 int64_t tid, const char *comm, const char *name, int64_t ns)
+/* The new latency; NULL: one is open for it (the first counts), or no memory. */
+static struct latency *open_latency(struct report *r, enum lat_kind kind,
+				    struct guest_vcpu *g, int64_t tid, const char *comm,
+				    const char *name, int64_t ns)
 {
 	struct latency *o;
 
 	if (open_find(r, kind, g, tid))
-		return;		/* woken twice, or begun twice: the first counts */
+		return NULL;
 	o = append_new(&r->open, &r->nr_open, sizeof(*o));
 	if (!o) {
 		r->nomem = true;
-		return;
+		return NULL;
 	}
 	o->kind = kind;
 	o->g = g;
@@ -160,6 +172,30 @@ static void open_latency(struct report *r, enum lat_kind kind, struct guest_vcpu
 	o->ran_vcpu = g->vcpu;
 	snprintf(o->comm, sizeof(o->comm), "%s", comm);
 	snprintf(o->name, sizeof(o->name), "%s", name);
+	return o;
+}
+
+/*
+ * A guest wakes a thread on the vCPU it runs on, in the first guest-mode
+ * stretch since the host woke that halted vCPU: the interrupt that ended
+ * the halt (a timer, an IPI, I/O) is what woke the thread, and it waited
+ * for the vCPU from the host's wakeup on. The latency @o then begins there:
+ * the segments since are added, and the time before the guest's
+ * sched_wakeup is kept apart. Only the first wakeup of that stretch.
+ */
+static void from_host_wakeup(struct lane *l, struct latency *o)
+{
+	const struct vcpu_thread *t = l->t;
+
+	if (!t->woken || t->entries_since_woken != 1 || t->cur.state != VS_GUEST ||
+	    l->claimed == t->woken_at || l->recent_of != t->woken_at ||
+	    l->nr_recent > LANE_RECENT)
+		return;
+	l->claimed = t->woken_at;
+	o->before_guest = o->begin - t->woken_at;
+	o->begin = t->woken_at;
+	for (unsigned int i = 0; i < l->nr_recent; i++)
+		bd_add(&o->bd, &l->recent[i], o->begin, l->recent[i].end);
 }
 
 /* Latency @o ends at @ns: the open host segment adds its part, the rest is unknown. */
@@ -249,6 +285,7 @@ static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event 
 	int64_t tid, target;
 	char comm[TASK_COMM_LEN_MAX];
 	struct guest_vcpu *on = g;
+	struct latency *o;
 
 	if (!payload_int(ev, "tid", &tid) || tid <= 0)
 		return true;
@@ -259,8 +296,10 @@ static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event 
 		if (!on)
 			return false;
 	}
-	open_latency(r, LAT_WAKEUP, on, tid, comm, "", ns);
-	return true;
+	o = open_latency(r, LAT_WAKEUP, on, tid, comm, "", ns);
+	if (o && on == g && g->lane)
+		from_host_wakeup(g->lane, o);
+	return !r->nomem;
 }
 
 bool report_guest_event(struct report *r, const bt_event *ev, int64_t ns)

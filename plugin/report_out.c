@@ -30,8 +30,9 @@ static void latency_json(struct report *r, const struct latency *l)
 	json_str(f, l->g->host);
 	fputs(",\"guest\":", f);
 	json_str(f, l->g->guest);
-	fprintf(f, ",\"vcpu\":%" PRIu32 ",\"ran_vcpu\":%" PRIu32 ",\"tid\":%" PRId64 ",\"comm\":",
-		l->g->vcpu, l->ran_vcpu, l->tid);
+	fprintf(f, ",\"vcpu\":%" PRIu32 ",\"ran_vcpu\":%" PRIu32 ",\"tid\":%" PRId64
+		",\"before_guest_ns\":%" PRId64 ",\"comm\":",
+		l->g->vcpu, l->ran_vcpu, l->tid, l->before_guest);
 	json_str(f, l->comm);
 	fputs(",\"name\":", f);
 	json_str(f, l->name);
@@ -93,6 +94,9 @@ static void print_latency(const struct report *r, size_t i, const struct latency
 	printf(" in %s, vCPU %" PRIu32, guest_label(l->g, who, sizeof(who)), l->g->vcpu);
 	if (l->ran_vcpu != l->g->vcpu)
 		printf(" (ran on vCPU %" PRIu32 ")", l->ran_vcpu);
+	if (l->before_guest)
+		printf("; %s of it before the guest's wakeup: the host woke the halted vCPU for its interrupt, and it waited",
+		       fmt_dur(l->before_guest, d, sizeof(d)));
 	printf(":\n     ");
 	bd_print_text(stdout, &l->bd);
 	putchar('\n');

@@ -221,6 +221,8 @@ static void vm_entry(struct vcpu_states *vs, struct vcpu_thread *t, struct host_
 
 	change(vs, t, &g, ns);
 	t->in_guest = t->running = true;
+	if (t->woken && t->entries_since_woken < UINT32_MAX)
+		t->entries_since_woken++;
 	if (c) {
 		c->reason = -1;
 		c->exited = NULL;
@@ -309,6 +311,8 @@ static void sched_switch(struct vcpu_states *vs, const char *host, struct host_c
 		s.isa = p->cur.isa;
 		change(vs, p, &s, ns);
 		p->running = p->in_guest = false;
+		if (s.state == VS_IDLE)
+			p->woken = false;
 	}
 	n = by_tid(vs, host, next);
 	if (n) {
@@ -346,6 +350,7 @@ static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_even
 	struct vcpu_thread *t;
 	struct host_cpu *c = NULL;
 	struct vcpu_segment s;
+	bool was_idle;
 
 	if (!payload_int(ev, "tid", &tid))
 		return true;
@@ -358,10 +363,14 @@ static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_even
 		if (!c)
 			return false;
 	}
+	was_idle = t->cur.state == VS_IDLE;
 	preempted_on(&s, c, c ? c->cpu : 0, c != NULL);
 	s.reason = t->cur.reason;	/* an idle vCPU comes back to its exit */
 	s.isa = t->cur.isa;
 	change(vs, t, &s, ns);
+	t->woken = was_idle;
+	t->woken_at = ns;
+	t->entries_since_woken = 0;
 	return true;
 }
 

@@ -14,7 +14,10 @@ back in, or preempted by the hog (switched out R+ and back), or halted
 switched in). The guest's TSC is the host's plus a per-vCPU offset
 (kvm_tsc_offset, ratio 1). Inside guest-mode intervals the guest wakes
 threads (sched_wakeup, sometimes for the other vCPU) and switches them in
-later (sched_switch), and marks intervals (app_begin/app_end, per vCPU).
+later (sched_switch), and marks intervals (app_begin/app_end, per vCPU). A
+thread woken on its own vCPU in the first guest-mode interval after the
+host woke that halted vCPU waited from the host's wakeup on (the
+interrupt that woke it was delayed): its latency begins there.
 truth.json has each latency's breakdown and each vCPU's totals, summed
 here from the states as they were generated: an implementation apart from
 the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
@@ -152,6 +155,7 @@ def main():
     # Each vCPU's states: [(state, begin, end, detail)], exits [(begin, reason)].
     states = {0: [], 1: []}
     exits = {0: [], 1: []}
+    woke = {0: {}, 1: {}}	# a guest-mode interval's begin -> the host wakeup before it
     ends = []
     for v in (0, 1):
         me = (tids[v], 'CPU %d/KVM' % v)
@@ -168,9 +172,13 @@ def main():
 
         st = ('exit', t, 'not recorded')
         t += rnd.randint(100, 2000)
+        wake = None
         for k in range(steps):
             host[v].append((t, 'kvm_vcpu_entry', {'qemu_pid': PID, 'vcpu_tid': tids[v], 'vcpu': v}))
             go('guest', t)
+            if wake is not None:	# the first guest mode since the host woke it
+                woke[v][t] = wake
+                wake = None
             t += rnd.randint(20000, 200000)
             reason = rnd.choices(['NPF', 'INTR', 'HLT'], [5, 3, 2])[0]
             x86 = (t, 'kvm_x86_exit', {'exit_reason': SVM[reason], 'guest_rip': 0xffff0000 + k,
@@ -199,6 +207,7 @@ def main():
                 host[v].append((t, 'sched_wakeup', {'comm': me[1], 'tid': tids[v], 'prio': 20,
                                                     'target_cpu': v}))
                 go('preempted', t, holder)
+                wake = t
                 t += rnd.randint(1000, 2000000) if holder == HOG else rnd.randint(500, 3000)
                 sw(v, t, holder, 0, me)
                 go('exit', t, reason)
@@ -264,9 +273,12 @@ def main():
             guest[target].append((s, 'sched_switch', {
                 'prev_comm': 'swapper/%d' % target, 'prev_tid': 0, 'prev_prio': 120,
                 'prev_state': 0, 'next_comm': comm, 'next_tid': tid, 'next_prio': 120}))
-            lat = {'kind': 'wakeup', 'vcpu': target, 'tid': tid, 'begin_ns': ORIGIN + w,
-                   'end_ns': ORIGIN + s}
-            lat.update(breakdown(target, w, s))
+            # Woken in the first guest mode since the host woke this halted
+            # vCPU, on itself: the latency begins at the host's wakeup.
+            begin = woke[v].get(ivs[i][1], w) if target == v else w
+            lat = {'kind': 'wakeup', 'vcpu': target, 'tid': tid, 'begin_ns': ORIGIN + begin,
+                   'end_ns': ORIGIN + s, 'before_guest_ns': w - begin}
+            lat.update(breakdown(target, begin, s))
             truth['latencies'].append(lat)
         # Marks: on this vCPU, one at a time.
         for i in range(1, len(ivs) - 4, 7):
