@@ -162,9 +162,13 @@ void bd_print_text(FILE *f, const struct breakdown *b)
 		for (unsigned int i = 0; i < b->nr_exits; i++) {
 			const struct bd_exit *x = &b->exits[i];
 
-			fprintf(f, "%s%s x%" PRIu64 ": %s", i ? ", " : "",
-				exit_reason_name(x->isa, x->reason, r, sizeof(r)), x->count,
-				fmt_dur(x->ns, d, sizeof(d)));
+			fprintf(f, "%s%s", i ? ", " : "",
+				exit_reason_name(x->isa, x->reason, r, sizeof(r)));
+			if (x->count)
+				fprintf(f, " x%" PRIu64, x->count);
+			else
+				fprintf(f, ", begun before");
+			fprintf(f, ": %s", fmt_dur(x->ns, d, sizeof(d)));
 		}
 		if (b->other_exits || b->other_exits_ns)
 			fprintf(f, ", others x%" PRIu64 ": %s", b->other_exits,

@@ -282,7 +282,8 @@ void timeline_latency(struct timeline *tl, const struct latency *l)
 			for (int i = 0; i < 2; i++)
 				if (tl->out[i])
 					bd_print_json(tl->out[i], &l->bd);
-			put(tl, ",\"ran_vcpu\":%" PRIu32 "}", l->ran_vcpu);
+			put(tl, ",\"ran_vcpu\":%" PRIu32 ",\"before_guest_ns\":%" PRId64 "}",
+			    l->ran_vcpu, l->before_guest);
 		}
 		put(tl, "}");
 	}

@@ -9,7 +9,8 @@
  * trace-event "processes" are (guest vCPUs, vCPU host states, host CPUs);
  * the latencies, longest first, each a click away from its zoomed view.
  * Wheel zooms around the pointer, dragging pans, a double click or "Whole
- * trace" resets. Spans narrower than a pixel are drawn as one pixel.
+ * trace" resets; #latency=N in the address opens on the Nth latency.
+ * Spans narrower than a pixel are drawn as one pixel.
  */
 #ifndef VMSYNC_TIMELINE_PAGE_H
 #define VMSYNC_TIMELINE_PAGE_H
@@ -171,25 +172,32 @@ static const char page_tail[] =
 "const list = document.getElementById('latencies');\n"
 "for (const l of lats) {\n"
 "  const a = l.args, li = document.createElement('li'), by = (a.preempted_by || [])[0];\n"
-"  const ex = (a.exits || []).map(function (x) { return x.reason + ' x' + x.count; }).join(', ');\n"
+"  const ex = (a.exits || []).map(function (x) { return x.reason + (x.count ? ' x' + x.count : ', begun before'); }).join(', ');\n"
 "  const parts = [part(a, 'preempted_ns', 'preempted' + (by ? ' by ' + by.comm + ' (' + by.tid + ')' + (by.cpu !== null ? ' on host CPU ' + by.cpu : '') : '')),\n"
 "    part(a, 'exit_ns', 'in VM exits' + (ex ? ' (' + ex + ')' : '')), part(a, 'guest_ns', 'in the guest'),\n"
 "    part(a, 'idle_ns', 'idle in the host'), part(a, 'unknown_ns', 'unknown')].filter(Boolean);\n"
 "  li.className = 'latency';\n"
 "  li.dataset.ts = l.ts; li.dataset.dur = l.end - l.ts;\n"
-"  li.textContent = fmt(l.end - l.ts) + ' late: ' + l.name + ' on ' + (pname[l.pid] || '') + ', ' + (tname[l.pid + ':' + l.tid] || '') + ', at ' + fmt(l.ts) + ': ' + parts.join(', ');\n"
-"  li.addEventListener('click', function () {\n"
-"    for (const o of list.children) o.classList.remove('sel');\n"
-"    li.classList.add('sel'); sel = l;\n"
-"    const m = Math.max(l.end - l.ts, 1) * 0.25; zoom(l.ts - m, l.end + m);\n"
-"  });\n"
+"  const guest = (pname[l.pid] || '').replace(/: what its vCPUs run$/, '');\n"
+"  li.textContent = fmt(l.end - l.ts) + ' late: ' + l.name + ' on ' + guest + ', ' + (tname[l.pid + ':' + l.tid] || '') + ', at ' + fmt(l.ts) +\n"
+"    (a.before_guest_ns ? ' (' + fmt(a.before_guest_ns / 1e3) + ' of it before the guest saw it: its halted vCPU waited)' : '') + ': ' + parts.join(', ');\n"
+"  li.addEventListener('click', function () { select(li, l); });\n"
 "  list.appendChild(li);\n"
+"}\n"
+"function select(li, l) {  /* a latency, zoomed to with a margin of a quarter of it */\n"
+"  for (const o of list.children) o.classList.remove('sel');\n"
+"  li.classList.add('sel'); sel = l;\n"
+"  const m = Math.max(l.end - l.ts, 1) * 0.25; zoom(l.ts - m, l.end + m);\n"
+"  if (history.replaceState) history.replaceState(null, '', '#latency=' + (lats.indexOf(l) + 1));\n"
 "}\n"
 "const od = T.otherData || {};\n"
 "document.getElementById('summary').textContent = od.summary || '';\n"
 "if (od.spans_left_out) document.getElementById('leftout').textContent = 'This page shows the first ' + od.spans + ' spans: ' + od.spans_left_out + ' more, from ' + fmt(od.left_out_from_us) + ' on, were left out (its size budget: sink.vmsync.report timeline-max-spans). Every latency is listed.';\n"
 "window.vmsyncReport = {lanes: rows.length, latencies: lats.length, spans: od.spans || 0};\n"
 "draw();\n"
+"const h = /^#latency=(\\d+)$/.exec(location.hash);  /* a link to one latency */\n"
+"if (h && +h[1] >= 1 && +h[1] <= lats.length) select(list.children[h[1] - 1], lats[h[1] - 1]);\n"
+"document.body.dataset.ready = 'yes';\n"
 "})();\n"
 "</script>\n</body></html>\n";
 
