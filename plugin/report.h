@@ -19,8 +19,6 @@ struct timeline;
 
 struct guest_vcpu;
 
-#define LANE_RECENT 32
-
 struct lane {			/* one host vCPU thread, as the report sees it */
 	struct vcpu_thread *t;
 	struct breakdown total;
@@ -28,10 +26,9 @@ struct lane {			/* one host vCPU thread, as the report sees it */
 	bool seen;
 	struct guest_vcpu *g;	/* the guest vCPU it runs, once known */
 	unsigned int id;	/* its timeline lane */
-	/* Its segments since the host last woke it from idle (at recent_of). */
-	struct vcpu_segment recent[LANE_RECENT];
-	unsigned int nr_recent;	/* LANE_RECENT + 1: more than that */
-	int64_t recent_of, claimed;	/* claimed: the wakeup a latency began at */
+	/* Its states since the host last woke it from idle (at since_wake_of). */
+	struct breakdown since_wake;
+	int64_t since_wake_of, claimed;	/* claimed: the wakeup a latency began at */
 };
 
 struct guest_vcpu {		/* one vCPU of a guest, by its rebased traces */

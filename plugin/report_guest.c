@@ -115,14 +115,11 @@ void report_segment(struct report *r, struct vcpu_thread *t, const struct vcpu_s
 	if (r->tl)
 		timeline_segment(r->tl, l, s);
 	if (t->woken && s->begin >= t->woken_at) {
-		if (l->recent_of != t->woken_at) {
-			l->recent_of = t->woken_at;
-			l->nr_recent = 0;
+		if (l->since_wake_of != t->woken_at) {
+			l->since_wake_of = t->woken_at;
+			memset(&l->since_wake, 0, sizeof(l->since_wake));
 		}
-		if (l->nr_recent < LANE_RECENT)
-			l->recent[l->nr_recent] = *s;
-		if (l->nr_recent <= LANE_RECENT)
-			l->nr_recent++;
+		bd_add(&l->since_wake, s, s->begin, s->end);
 	}
 	if (!l->g || l->g->lane != l)
 		return;
@@ -176,26 +173,25 @@ static struct latency *open_latency(struct report *r, enum lat_kind kind,
 }
 
 /*
- * A guest wakes a thread on the vCPU it runs on, in the first guest-mode
- * stretch since the host woke that halted vCPU: the interrupt that ended
- * the halt (a timer, an IPI, I/O) is what woke the thread, and it waited
- * for the vCPU from the host's wakeup on. The latency @o then begins there:
- * the segments since are added, and the time before the guest's
- * sched_wakeup is kept apart. Only the first wakeup of that stretch.
+ * The first thread a guest wakes on the vCPU it runs on, since the host
+ * woke that halted vCPU (and before it halts again): the interrupt that
+ * ended the halt (a timer, an IPI, I/O) is what woke the thread, and it
+ * waited for the vCPU from the host's wakeup on, though the guest could
+ * not see it. The latency @o then begins at the host's wakeup, with the
+ * states since in its breakdown and the time before the guest's
+ * sched_wakeup kept apart.
  */
 static void from_host_wakeup(struct lane *l, struct latency *o)
 {
 	const struct vcpu_thread *t = l->t;
 
-	if (!t->woken || t->entries_since_woken != 1 || t->cur.state != VS_GUEST ||
-	    l->claimed == t->woken_at || l->recent_of != t->woken_at ||
-	    l->nr_recent > LANE_RECENT)
+	if (!t->woken || t->cur.state != VS_GUEST || l->claimed == t->woken_at ||
+	    l->since_wake_of != t->woken_at)
 		return;
 	l->claimed = t->woken_at;
 	o->before_guest = o->begin - t->woken_at;
 	o->begin = t->woken_at;
-	for (unsigned int i = 0; i < l->nr_recent; i++)
-		bd_add(&o->bd, &l->recent[i], o->begin, l->recent[i].end);
+	o->bd = l->since_wake;
 }
 
 /* Latency @o ends at @ns: the open host segment adds its part, the rest is unknown. */

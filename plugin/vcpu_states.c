@@ -221,8 +221,6 @@ static void vm_entry(struct vcpu_states *vs, struct vcpu_thread *t, struct host_
 
 	change(vs, t, &g, ns);
 	t->in_guest = t->running = true;
-	if (t->woken && t->entries_since_woken < UINT32_MAX)
-		t->entries_since_woken++;
 	if (c) {
 		c->reason = -1;
 		c->exited = NULL;
@@ -370,7 +368,6 @@ static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_even
 	change(vs, t, &s, ns);
 	t->woken = was_idle;
 	t->woken_at = ns;
-	t->entries_since_woken = 0;
 	return true;
 }
 

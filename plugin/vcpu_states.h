@@ -53,13 +53,9 @@ struct vcpu_thread {		/* one vCPU thread of one host */
 	bool running;		/* on a host CPU (else runnable or asleep) */
 	bool in_guest;
 	uint64_t migrations;
-	/*
-	 * Woken from idle by the host at woken_at (an interrupt for its
-	 * halted guest), and how many VM entries since: until it sleeps again.
-	 */
+	/* Woken from idle at woken_at (an interrupt for its halted guest), until asleep again. */
 	bool woken;
 	int64_t woken_at;
-	unsigned int entries_since_woken;
 	void *user;		/* the report's: the guest vCPU it runs */
 };
 

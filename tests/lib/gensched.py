@@ -14,10 +14,10 @@ back in, or preempted by the hog (switched out R+ and back), or halted
 switched in). The guest's TSC is the host's plus a per-vCPU offset
 (kvm_tsc_offset, ratio 1). Inside guest-mode intervals the guest wakes
 threads (sched_wakeup, sometimes for the other vCPU) and switches them in
-later (sched_switch), and marks intervals (app_begin/app_end, per vCPU). A
-thread woken on its own vCPU in the first guest-mode interval after the
-host woke that halted vCPU waited from the host's wakeup on (the
-interrupt that woke it was delayed): its latency begins there.
+later (sched_switch), and marks intervals (app_begin/app_end, per vCPU). The
+first thread woken on its own vCPU after the host woke that halted vCPU
+(before it halts again) waited from the host's wakeup on (the interrupt
+that woke it was delayed): its latency begins there.
 truth.json has each latency's breakdown and each vCPU's totals, summed
 here from the states as they were generated: an implementation apart from
 the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
@@ -176,9 +176,8 @@ def main():
         for k in range(steps):
             host[v].append((t, 'kvm_vcpu_entry', {'qemu_pid': PID, 'vcpu_tid': tids[v], 'vcpu': v}))
             go('guest', t)
-            if wake is not None:	# the first guest mode since the host woke it
+            if wake is not None:	# guest mode since the host woke it (until it halts)
                 woke[v][t] = wake
-                wake = None
             t += rnd.randint(20000, 200000)
             reason = rnd.choices(['NPF', 'INTR', 'HLT'], [5, 3, 2])[0]
             x86 = (t, 'kvm_x86_exit', {'exit_reason': SVM[reason], 'guest_rip': 0xffff0000 + k,
@@ -198,6 +197,7 @@ def main():
             elif reason == 'HLT':
                 sw(v, t, me, 1, idle)	# asleep: S
                 go('idle', t)
+                wake = None
                 t += rnd.randint(50000, 1000000)
                 holder = idle
                 if rnd.random() < 0.6:
@@ -256,6 +256,7 @@ def main():
     seq = 0
     for v in (0, 1):
         ivs = guest_ivs[v]
+        claimed = set()		# host wakeups that began a latency
         for i in range(0, len(ivs) - 6, 3):
             seq += 1
             target = v if seq % 4 else 1 - v
@@ -273,9 +274,13 @@ def main():
             guest[target].append((s, 'sched_switch', {
                 'prev_comm': 'swapper/%d' % target, 'prev_tid': 0, 'prev_prio': 120,
                 'prev_state': 0, 'next_comm': comm, 'next_tid': tid, 'next_prio': 120}))
-            # Woken in the first guest mode since the host woke this halted
-            # vCPU, on itself: the latency begins at the host's wakeup.
-            begin = woke[v].get(ivs[i][1], w) if target == v else w
+            # The first thread woken on itself since the host woke this
+            # halted vCPU: the latency begins at the host's wakeup.
+            begin = w
+            hw = woke[v].get(ivs[i][1])
+            if target == v and hw is not None and hw not in claimed:
+                claimed.add(hw)
+                begin = hw
             lat = {'kind': 'wakeup', 'vcpu': target, 'tid': tid, 'begin_ns': ORIGIN + begin,
                    'end_ns': ORIGIN + s, 'before_guest_ns': w - begin}
             lat.update(breakdown(target, begin, s))
