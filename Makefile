@@ -227,6 +227,7 @@ dkms-modules:
 
 demo: tools
 	tests/lab/run --out build/demo tests/lab/demo.sh
+	@echo "make demo: the report's page: $(CURDIR)/build/demo/demo/report.html"
 
 check: tools
 	tests/check
@@ -240,6 +241,7 @@ bench: tools
 	bench/vm-exits
 	bench/statedump-start
 	bench/plugin-throughput
+	bench/report-throughput
 	bench/record-paths
 
 clean:

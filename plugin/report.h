@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "breakdown.h"
+#include "event_kind.h"
+#include "ptr_map.h"
 #include "vcpu_states.h"
 
 struct timeline;
@@ -61,8 +63,20 @@ struct latency {		/* a guest latency, open or done */
 	struct breakdown bd;
 };
 
+struct stream_info {		/* what every event of a stream shares */
+	bool guest;		/* of a trace filter.vmsync.tsc rebased */
+	char host[64];		/* a host's: its hostname */
+	uint32_t cpu;
+	bool cpu_known;
+	struct guest_vcpu *g;	/* a guest's: its vCPU (NULL: unnamed) */
+};
+
 struct report {
 	bt_message_iterator *it;
+	struct ev_classes classes;
+	struct ptr_map streams;	/* bt_stream (a reference held) -> stream_info */
+	const bt_stream **held;
+	size_t nr_held;
 	struct vcpu_states vs;
 	struct lane **lanes;
 	size_t nr_lanes;
@@ -86,8 +100,12 @@ struct report {
 	bool nomem;
 };
 
-/* report_guest.c: a guest event at @ns (host time) of rebased trace @tr. */
-bool report_guest_event(struct report *r, const bt_event *ev, int64_t ns);
+/* report_guest.c: a guest event at @ns (host time) on guest vCPU @g (NULL: unnamed). */
+bool report_guest_event(struct report *r, const bt_event *ev, const struct ev_class_info *ci,
+			struct guest_vcpu *g, int64_t ns);
+/* The vCPU @vcpu of guest @guest on host @host, created on first use; NULL: no memory. */
+struct guest_vcpu *report_guest_vcpu(struct report *r, const char *host, const char *guest,
+				     uint32_t vcpu);
 /* A vCPU thread was named: link it to its guest vCPU, if known. */
 void report_link_thread(struct report *r, struct vcpu_thread *t);
 /* A host vCPU thread's segment ended: totals, open latencies, timeline. */

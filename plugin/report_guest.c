@@ -15,15 +15,13 @@
  * thread, or a thread not yet in a known state) is unknown. So the parts
  * always sum to the latency.
  */
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_util.h"
+#include "event_kind.h"
 #include "sink_util.h"
 #include "report.h"
 #include "timeline.h"
-#include "vmsync_format.h"
 
 /* Does host thread @t run guest vCPU @g (the same rule as sink.vmsync.check)? */
 static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
@@ -72,7 +70,7 @@ void report_link_thread(struct report *r, struct vcpu_thread *t)
 		}
 }
 
-static struct guest_vcpu *guest_find(struct report *r, const char *host, const char *guest,
+struct guest_vcpu *report_guest_vcpu(struct report *r, const char *host, const char *guest,
 				     uint32_t vcpu)
 {
 	struct guest_vcpu *g;
@@ -253,15 +251,15 @@ static int64_t context_tid(const bt_event *ev)
 
 /* The guest's sched_switch on vCPU @g: what runs there now, a wakeup's end. */
 static void guest_switch(struct report *r, struct guest_vcpu *g, const bt_event *ev,
-			 int64_t ns)
+			 const struct ev_class_info *ci, int64_t ns)
 {
 	int64_t next;
 	char comm[TASK_COMM_LEN_MAX];
 	struct latency *o;
 
-	if (!payload_int(ev, "next_tid", &next))
+	if (!ev_int(ev, ci, F_NEXT_TID, &next))
 		return;
-	payload_str(ev, "next_comm", comm, sizeof(comm));
+	ev_str(ev, ci, F_NEXT_COMM, comm, sizeof(comm));
 	if (r->tl && g->task_known)
 		timeline_guest_task(r->tl, g, g->task_since, ns);
 	g->task_known = true;
@@ -276,19 +274,19 @@ static void guest_switch(struct report *r, struct guest_vcpu *g, const bt_event 
 }
 
 static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event *ev,
-			 int64_t ns)
+			 const struct ev_class_info *ci, int64_t ns)
 {
 	int64_t tid, target;
 	char comm[TASK_COMM_LEN_MAX];
 	struct guest_vcpu *on = g;
 	struct latency *o;
 
-	if (!payload_int(ev, "tid", &tid) || tid <= 0)
+	if (!ev_int(ev, ci, F_TID, &tid) || tid <= 0)
 		return true;
-	payload_str(ev, "comm", comm, sizeof(comm));
-	if (payload_int(ev, "target_cpu", &target) && target >= 0 && target <= UINT32_MAX &&
+	ev_str(ev, ci, F_COMM, comm, sizeof(comm));
+	if (ev_int(ev, ci, F_TARGET_CPU, &target) && target >= 0 && target <= UINT32_MAX &&
 	    target != g->vcpu) {
-		on = guest_find(r, g->host, g->guest, (uint32_t)target);
+		on = report_guest_vcpu(r, g->host, g->guest, (uint32_t)target);
 		if (!on)
 			return false;
 	}
@@ -298,44 +296,31 @@ static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event 
 	return !r->nomem;
 }
 
-bool report_guest_event(struct report *r, const bt_event *ev, int64_t ns)
+bool report_guest_event(struct report *r, const bt_event *ev, const struct ev_class_info *ci,
+			struct guest_vcpu *g, int64_t ns)
 {
-	const bt_stream *s = bt_event_borrow_stream_const(ev);
-	const bt_trace *tr = bt_stream_borrow_trace_const(s);
-	const char *host = env_str(tr, ENV_HOST_HOSTNAME);
-	const char *guest = env_str(tr, ENV_HOST_UUID);
-	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
-	bool cpu_known;
-	uint32_t cpu = packet_cpu(bt_event_borrow_packet_const(ev), &cpu_known);
-	struct guest_vcpu *g;
-
 	r->guest_events++;
-	if (!guest)
-		guest = env_str(tr, ENV_HOST_VM);
-	if (!host || !guest || !cpu_known || !name) {
+	if (!g) {
 		r->unmatched_guest++;
 		return true;
 	}
-	g = guest_find(r, host, guest, cpu);
-	if (!g)
-		return false;
 	g->events++;
-	if (!strcmp(name, "sched_switch")) {
+	if (ci->kind == EK_SCHED_SWITCH) {
 		r->guest_sched++;
-		guest_switch(r, g, ev, ns);
-	} else if (!strcmp(name, "sched_wakeup") || !strcmp(name, "sched_wakeup_new")) {
+		guest_switch(r, g, ev, ci, ns);
+	} else if (ci->kind == EK_SCHED_WAKEUP) {
 		r->guest_sched++;
-		if (!guest_wakeup(r, g, ev, ns))
+		if (!guest_wakeup(r, g, ev, ci, ns))
 			return false;
 	}
-	if (r->begin && !fnmatch(r->begin, name, 0)) {
+	if (ci->mark == 1) {
 		char comm[TASK_COMM_LEN_MAX] = "";
 		int64_t tid = context_tid(ev);
 
 		if (tid >= 0 && g->task_known && g->task_tid == tid)
 			memcpy(comm, g->task_comm, sizeof(comm));
-		open_latency(r, LAT_MARK, g, tid, comm, name, ns);
-	} else if (r->end && !fnmatch(r->end, name, 0)) {
+		open_latency(r, LAT_MARK, g, tid, comm, ci->name, ns);
+	} else if (ci->mark == 2) {
 		struct latency *o = open_find(r, LAT_MARK, g, context_tid(ev));
 
 		if (o) {

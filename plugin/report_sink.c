@@ -7,6 +7,7 @@
  * timeline.c write what comes out.
  */
 #define _POSIX_C_SOURCE 200809L	/* strdup */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,13 @@ static void report_free(struct report *r)
 		timeline_close(r->tl, "", err, sizeof(err));
 	vcpu_states_fini(&r->vs);
 	report_guest_fini(r);
+	ev_classes_fini(&r->classes);
+	for (size_t i = 0; i < r->nr_held; i++) {
+		free(ptr_map_get(&r->streams, r->held[i]));
+		bt_stream_put_ref(r->held[i]);
+	}
+	free(r->held);
+	ptr_map_fini(&r->streams);
 	free(r->best);
 	free((char *)r->begin);
 	free((char *)r->end);
@@ -164,13 +172,53 @@ report_sink_graph_is_configured(bt_self_component_sink *self)
 	return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
 
+/* The stream's info, found at its first event; NULL: out of memory. */
+static struct stream_info *stream_info(struct report *r, const bt_event *ev)
+{
+	const bt_stream *s = bt_event_borrow_stream_const(ev);
+	struct stream_info *si = ptr_map_get(&r->streams, s);
+	const bt_trace *tr;
+	const bt_stream **h;
+	const char *host, *guest;
+
+	if (si)
+		return si;
+	si = calloc(1, sizeof(*si));
+	h = realloc(r->held, (r->nr_held + 1) * sizeof(*h));
+	if (h)
+		r->held = h;
+	if (!si || !h || !ptr_map_put(&r->streams, s, si)) {
+		free(si);
+		return NULL;
+	}
+	bt_stream_get_ref(s);
+	r->held[r->nr_held++] = s;
+	tr = bt_stream_borrow_trace_const(s);
+	si->cpu = packet_cpu(bt_event_borrow_packet_const(ev), &si->cpu_known);
+	si->guest = env_str(tr, ENV_REBASED) != NULL;
+	if (!si->guest) {
+		host = env_str(tr, ENV_HOSTNAME);
+		snprintf(si->host, sizeof(si->host), "%s", host ? host : "");
+		return si;
+	}
+	host = env_str(tr, ENV_HOST_HOSTNAME);
+	guest = env_str(tr, ENV_HOST_UUID);
+	if (!guest)
+		guest = env_str(tr, ENV_HOST_VM);
+	if (host && guest && si->cpu_known) {
+		si->g = report_guest_vcpu(r, host, guest, si->cpu);
+		if (!si->g)
+			return NULL;
+	}
+	return si;
+}
+
 static bool consume_one(struct report *r, const bt_message *m)
 {
 	const bt_event *ev;
-	const bt_trace *tr;
-	const char *host;
-	bool cpu_known;
-	uint32_t cpu;
+	struct ev_class_info *ci;
+	struct stream_info *si;
+	bool is_new;
 	int64_t ns;
 
 	if (bt_message_get_type(m) != BT_MESSAGE_TYPE_EVENT ||
@@ -184,12 +232,16 @@ static bool consume_one(struct report *r, const bt_message *m)
 		r->last_ns = ns;
 	r->any_ns = true;
 	ev = bt_message_event_borrow_event_const(m);
-	tr = bt_stream_borrow_trace_const(bt_event_borrow_stream_const(ev));
-	if (env_str(tr, ENV_REBASED))
-		return report_guest_event(r, ev, ns);
-	host = env_str(tr, ENV_HOSTNAME);
-	cpu = packet_cpu(bt_event_borrow_packet_const(ev), &cpu_known);
-	return vcpu_states_event(&r->vs, host ? host : "", ev, cpu, cpu_known, ns) && !r->nomem;
+	si = stream_info(r, ev);
+	ci = ev_class_info(&r->classes, ev, &is_new);
+	if (!si || !ci)
+		return false;
+	if (is_new && r->begin)
+		ci->mark = !fnmatch(r->begin, ci->name, 0) ? 1 : !fnmatch(r->end, ci->name, 0) ? 2 : 0;
+	if (si->guest)
+		return report_guest_event(r, ev, ci, si->g, ns);
+	return vcpu_states_event(&r->vs, si->host, ev, ci, si->cpu, si->cpu_known, ns) &&
+	       !r->nomem;
 }
 
 #define RECORD_HOST "vmsync record --modes -e sched_switch,sched_wakeup,sched_migrate_task,kvm_x86_exit (or lttng enable-event -k 'kvm_tsc_*,kvm_vcpu_*,sched_switch,sched_wakeup,sched_migrate_task,kvm_x86_exit' with lttng-sessiond --extra-kmod-probes=kvm-tsc,kvm-vcpu)"

@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt_util.h"
+#include "event_kind.h"
 #include "sink_util.h"
 #include "vcpu_states.h"
-#include "vmsync_format.h"
 
 struct vm_uuid {		/* kvm_tsc_guest: a VM's UUID */
 	char host[64], vm[32], uuid[64];
@@ -147,13 +146,14 @@ static void preempted_on(struct vcpu_segment *s, const struct host_cpu *c, uint3
 }
 
 /* kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs. */
-static bool note_guest(struct vcpu_states *vs, const char *host, const bt_event *ev)
+static bool note_guest(struct vcpu_states *vs, const char *host, const bt_event *ev,
+		       const struct ev_class_info *ci)
 {
 	char vm[32], uuid[64];
 	struct vm_uuid *n;
 
-	payload_str(ev, "vm", vm, sizeof(vm));
-	payload_str(ev, "uuid", uuid, sizeof(uuid));
+	ev_str(ev, ci, F_VM, vm, sizeof(vm));
+	ev_str(ev, ci, F_UUID, uuid, sizeof(uuid));
 	if (!vm[0] || !uuid[0])
 		return true;
 	n = realloc(vs->vm_uuids, (vs->nr_vm_uuids + 1) * sizeof(*n));
@@ -169,14 +169,14 @@ static bool note_guest(struct vcpu_states *vs, const char *host, const bt_event 
 
 /* kvm_tsc_vcpu: which thread runs a VM's vCPU (the latest one wins). */
 static bool note_vcpu(struct vcpu_states *vs, const char *host, const bt_event *ev,
-		      int64_t ns)
+		      const struct ev_class_info *ci, int64_t ns)
 {
 	char vm[32];
 	int64_t vcpu, tid;
 	struct vcpu_thread *t = NULL;
 
-	payload_str(ev, "vm", vm, sizeof(vm));
-	if (!vm[0] || !payload_int(ev, "vcpu", &vcpu) || !payload_int(ev, "vcpu_tid", &tid) ||
+	ev_str(ev, ci, F_VM, vm, sizeof(vm));
+	if (!vm[0] || !ev_int(ev, ci, F_VCPU, &vcpu) || !ev_int(ev, ci, F_VCPU_TID, &tid) ||
 	    vcpu < 0 || vcpu > UINT32_MAX)
 		return true;
 	for (size_t i = 0; i < vs->nr_threads && !t; i++)
@@ -246,14 +246,15 @@ static void vm_exit(struct vcpu_states *vs, struct vcpu_thread *t, struct host_c
 }
 
 /* LTTng's kvm_x86_exit: the reason of the exit this CPU takes or just took. */
-static void exit_reason(struct vcpu_states *vs, struct host_cpu *c, const bt_event *ev)
+static void exit_reason(struct vcpu_states *vs, struct host_cpu *c, const bt_event *ev,
+			const struct ev_class_info *ci)
 {
 	int64_t reason, isa = 0;
 
-	if (!c || !payload_int(ev, "exit_reason", &reason))
+	if (!c || !ev_int(ev, ci, F_EXIT_REASON, &reason))
 		return;
 	vs->exit_reasons++;
-	payload_int(ev, "isa", &isa);
+	ev_int(ev, ci, F_ISA, &isa);
 	if (isa < 0 || isa > 2)
 		isa = 0;
 	if (c->exited && c->exited->cur.state == VS_EXIT && c->exited->cur.reason < 0 &&
@@ -269,19 +270,20 @@ static void exit_reason(struct vcpu_states *vs, struct host_cpu *c, const bt_eve
 
 /* sched_switch on host CPU @c (@cpu): prev leaves it, next takes it. */
 static void sched_switch(struct vcpu_states *vs, const char *host, struct host_cpu *c,
-			 const bt_event *ev, uint32_t cpu, bool cpu_known, int64_t ns)
+			 const bt_event *ev, const struct ev_class_info *ci, uint32_t cpu,
+			 bool cpu_known, int64_t ns)
 {
 	int64_t prev, next, state;
 	struct vcpu_thread *p, *n;
 	struct host_task occupant = { .tid = -1 };
 
-	if (!payload_int(ev, "prev_tid", &prev) || !payload_int(ev, "next_tid", &next))
+	if (!ev_int(ev, ci, F_PREV_TID, &prev) || !ev_int(ev, ci, F_NEXT_TID, &next))
 		return;
 	vs->switches++;
-	if (!payload_int(ev, "prev_state", &state))
+	if (!ev_int(ev, ci, F_PREV_STATE, &state))
 		state = 1;	/* not known: taken as asleep */
 	occupant.tid = next;
-	payload_str(ev, "next_comm", occupant.comm, sizeof(occupant.comm));
+	ev_str(ev, ci, F_NEXT_COMM, occupant.comm, sizeof(occupant.comm));
 	if (c) {
 		if (c->known && vs->on_cpu && ns > c->since)
 			vs->on_cpu(vs->arg, c, ns);
@@ -342,7 +344,7 @@ static void sched_switch(struct vcpu_states *vs, const char *host, struct host_c
 
 /* sched_wakeup: an idle vCPU thread is runnable again, on target_cpu. */
 static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_event *ev,
-			 int64_t ns)
+			 const struct ev_class_info *ci, int64_t ns)
 {
 	int64_t tid, target;
 	struct vcpu_thread *t;
@@ -350,13 +352,13 @@ static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_even
 	struct vcpu_segment s;
 	bool was_idle;
 
-	if (!payload_int(ev, "tid", &tid))
+	if (!ev_int(ev, ci, F_TID, &tid))
 		return true;
 	vs->wakeups++;
 	t = by_tid(vs, host, tid);
 	if (!t || t->running || t->cur.state == VS_PREEMPTED)
 		return true;
-	if (payload_int(ev, "target_cpu", &target) && target >= 0 && target <= UINT32_MAX) {
+	if (ev_int(ev, ci, F_TARGET_CPU, &target) && target >= 0 && target <= UINT32_MAX) {
 		c = cpu_get(vs, host, (uint32_t)target);
 		if (!c)
 			return false;
@@ -373,14 +375,14 @@ static bool sched_wakeup(struct vcpu_states *vs, const char *host, const bt_even
 
 /* sched_migrate_task: a waiting vCPU thread now waits on another CPU. */
 static bool sched_migrate(struct vcpu_states *vs, const char *host, const bt_event *ev,
-			  int64_t ns)
+			  const struct ev_class_info *ci, int64_t ns)
 {
 	int64_t tid, dest;
 	struct vcpu_thread *t;
 	struct host_cpu *c;
 	struct vcpu_segment s;
 
-	if (!payload_int(ev, "tid", &tid) || !payload_int(ev, "dest_cpu", &dest) ||
+	if (!ev_int(ev, ci, F_TID, &tid) || !ev_int(ev, ci, F_DEST_CPU, &dest) ||
 	    dest < 0 || dest > UINT32_MAX)
 		return true;
 	t = by_tid(vs, host, tid);
@@ -400,52 +402,51 @@ static bool sched_migrate(struct vcpu_states *vs, const char *host, const bt_eve
 }
 
 bool vcpu_states_event(struct vcpu_states *vs, const char *host, const bt_event *ev,
-		       uint32_t cpu, bool cpu_known, int64_t ns)
+		       const struct ev_class_info *ci, uint32_t cpu, bool cpu_known, int64_t ns)
 {
-	const char *name = bt_event_class_get_name(bt_event_borrow_class_const(ev));
 	struct host_cpu *c = NULL;
 	int64_t tid;
 	struct vcpu_thread *t;
-	bool entry;
 
-	if (!name)
-		return true;
 	if (ns > vs->last_ns)
 		vs->last_ns = ns;
-	if (cpu_known && (!strncmp(name, "sched_", 6) || !strncmp(name, "kvm_", 4))) {
+	if (ci->kind == EK_OTHER)
+		return true;
+	if (cpu_known) {
 		c = cpu_get(vs, host, cpu);
 		if (!c)
 			return false;
 	}
-	if (!strcmp(name, "sched_switch")) {
-		sched_switch(vs, host, c, ev, cpu, cpu_known, ns);
+	switch (ci->kind) {
+	case EK_SCHED_SWITCH:
+		sched_switch(vs, host, c, ev, ci, cpu, cpu_known, ns);
 		return true;
-	}
-	if (!strcmp(name, "sched_wakeup") || !strcmp(name, "sched_wakeup_new"))
-		return sched_wakeup(vs, host, ev, ns);
-	if (!strcmp(name, "sched_migrate_task"))
-		return sched_migrate(vs, host, ev, ns);
-	if (!strcmp(name, "kvm_x86_exit")) {
-		exit_reason(vs, c, ev);
+	case EK_SCHED_WAKEUP:
+		return sched_wakeup(vs, host, ev, ci, ns);
+	case EK_SCHED_MIGRATE:
+		return sched_migrate(vs, host, ev, ci, ns);
+	case EK_X86_EXIT:
+		exit_reason(vs, c, ev, ci);
 		return true;
-	}
-	if (!strcmp(name, EV_VCPU))
-		return note_vcpu(vs, host, ev, ns);
-	if (!strcmp(name, EV_GUEST))
-		return note_guest(vs, host, ev);
-	entry = !strcmp(name, EV_VCPU_ENTRY);
-	if (!entry && strcmp(name, EV_VCPU_EXIT))
-		return true;
-	if (entry)
+	case EK_TSC_VCPU:
+		return note_vcpu(vs, host, ev, ci, ns);
+	case EK_TSC_GUEST:
+		return note_guest(vs, host, ev, ci);
+	case EK_VCPU_ENTRY:
 		vs->entries++;
-	else
+		break;
+	case EK_VCPU_EXIT:
 		vs->exits++;
-	if (!payload_int(ev, "vcpu_tid", &tid))
+		break;
+	default:
+		return true;
+	}
+	if (!ev_int(ev, ci, F_VCPU_TID, &tid))
 		return true;
 	t = by_tid(vs, host, tid);
 	if (!t)
 		return true;
-	if (entry)
+	if (ci->kind == EK_VCPU_ENTRY)
 		vm_entry(vs, t, c, cpu, cpu_known, ns);
 	else
 		vm_exit(vs, t, c, cpu, cpu_known, ns);

@@ -100,11 +100,13 @@ const char *vcpu_state_name(enum vcpu_state s);
 const char *exit_reason_name(int isa, int64_t reason, char *buf, size_t len);
 
 /*
- * Feeds one event of host @host at @ns. @cpu: its stream's CPU (packet
- * context cpu_id; @cpu_known false: none). False: out of memory.
+ * Feeds one event of host @host at @ns, of class @ci (event_kind.h). @cpu:
+ * its stream's CPU (packet context cpu_id; @cpu_known false: none). False:
+ * out of memory.
  */
+struct ev_class_info;
 bool vcpu_states_event(struct vcpu_states *vs, const char *host, const bt_event *ev,
-		       uint32_t cpu, bool cpu_known, int64_t ns);
+		       const struct ev_class_info *ci, uint32_t cpu, bool cpu_known, int64_t ns);
 /* Ends every open segment at the last host time seen. */
 void vcpu_states_flush(struct vcpu_states *vs);
 void vcpu_states_fini(struct vcpu_states *vs);

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'make demo', inside the lab host: one 'vmsync record' command records the
-# host (vmsync's TSC clock, kvm_tsc_*, VM entries/exits, the scheduler) and a
-# real Linux guest (through 'vmsync agent' in it, over vsock), where a
-# thread wakes up every 10 ms. Its vCPU is pinned to CPU 1, where a
-# real-time CPU hog comes and goes. One 'vmsync merge' puts them on host
-# time; an excerpt shows the guest's latest wakeup next to what the host did
-# to its vCPU thread, and 'vmsync check' says how exactly the guest sits on
-# host time.
+# host (vmsync's TSC clock, kvm_tsc_*, VM entries/exits and exit reasons, the
+# scheduler) and a real Linux guest (through 'vmsync agent' in it, over
+# vsock), where a thread wakes up every 10 ms. Its vCPU is pinned to CPU 1,
+# where a real-time CPU hog comes and goes. One 'vmsync merge' puts them on
+# host time, 'vmsync check' says how exactly the guest sits on host time,
+# and 'vmsync report' says why the guest's thread woke up late, as text and
+# as a page. Its share check: the hog's bursts, read from the host trace
+# itself, must account (by the report) for at least half the lateness of
+# the late wakeups they met (tests/lib/check-hog-share).
 set -euo pipefail
 TEST_NAME=demo
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
@@ -33,8 +35,9 @@ touch "$T/stop"
 wait
 EOS
 rec=$T/recording
-echo "== vmsync record -A demo-guest@3 -e sched_switch,sched_wakeup,lttng_logger --modes -o $rec -- workload"
-"$vmsync" record -A demo-guest@3 -e sched_switch,sched_wakeup,lttng_logger --modes \
+events=sched_switch,sched_wakeup,sched_migrate_task,kvm_x86_exit,lttng_logger
+echo "== vmsync record -A demo-guest@3 -e $events --modes -o $rec -- workload"
+"$vmsync" record -A demo-guest@3 -e "$events" --modes \
 	-o "$rec" -- bash "$T/workload.sh" || fail "vmsync record failed"
 wait "$guest" || fail "the guest did not run its workload: $(tail -20 "$T/guest.console")"
 grep -E '^guest: ' "$T/guest.console" || fail "the guest did not report its workload"
@@ -42,8 +45,19 @@ echo "== vmsync merge $rec"
 "$vmsync" merge "$rec" >"$T/merged.txt" || fail "vmsync merge failed"
 echo "   host and guest on host time: $(grep -c . "$T/merged.txt") events in $T/merged.txt"
 echo
-"$VMSYNC_REPO/tests/lib/demo-excerpt" --vm-name demo-guest "$T/merged.txt"
-echo
 echo "== vmsync check $rec: every guest event must fall while its vCPU was in guest mode"
 "$vmsync" check "$rec"
+echo
+echo "== vmsync report --top 5 --html $T/report.html $rec: why was the guest late?"
+"$vmsync" report --top 5 --html "$T/report.html" --chrome-trace "$T/report.json" "$rec" ||
+	fail "vmsync report failed"
+echo "   the page: $T/report.html (the lab's out directory, make demo's build/demo), the trace-event file beside it: report.json (Perfetto UI)"
+"$vmsync" report --json "$rec" >"$T/report-data.json" 2>/dev/null || fail "vmsync report --json failed"
+host_kernel=$(find "$rec/$(hostname)" -type d -name kernel | head -1)
+[ -n "$host_kernel" ] || fail "no host kernel trace under $rec/$(hostname)"
+babeltrace2 --clock-seconds "$host_kernel" | grep ' sched_switch: ' >"$T/host-switches.txt" ||
+	fail "no sched_switch in the host trace $host_kernel"
+"$VMSYNC_REPO/tests/lib/check-hog-share" --comm python3 --host "$(hostname)" \
+	"$T/report-data.json" "$T/host-switches.txt" ||
+	fail "the report does not put the guest's lateness on the hog"
 lttng_unload_all

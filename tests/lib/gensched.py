@@ -24,6 +24,7 @@ the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
 events left out of that trace (their class stays declared), for the
 report's refusals.
 """
+import bisect
 import json
 import os
 import random
@@ -105,19 +106,28 @@ def metadata(path, trace_uuid, clock_uuid, hostname, product_uuid, events):
 def write_stream(path, cpu, trace_uuid, events, classes, evs):
     """evs: [(ts, name, {field: value})] in time order."""
     ids = {n: i for i, (n, _) in enumerate(classes)}
-    body = b''
-    for ts, name, vals in evs:
+    fields = dict(classes)
+    body = bytearray()
+    packets, first = [], None
+    for i, (ts, name, vals) in enumerate(evs):
+        if first is None:
+            first = ts
         body += struct.pack('<IQ', ids[name], ts)
-        for typ, fname in dict(classes)[name]:
+        for typ, fname in fields[name]:
             v = vals[fname]
             body += (v.encode() + b'\0') if typ == 'string' else struct.pack(FMT[typ], v)
+        if len(body) >= 65536 or i == len(evs) - 1:	# packets, as LTTng's
+            packets.append((first, ts, bytes(body)))
+            body = bytearray()
+            first = None
     hdr_len = 4 + 16 + 4 + 8 + 8 * 5 + 4
-    bits = (hdr_len + len(body)) * 8
     uuid = bytes.fromhex(trace_uuid.replace('-', ''))
     with open(os.path.join(path, 'channel0_%d' % cpu), 'wb') as f:
-        f.write(struct.pack('<I', 0xC1FC1FC1) + uuid + struct.pack('<IQ', 0, cpu))
-        f.write(struct.pack('<QQQQQI', evs[0][0], evs[-1][0], bits, bits, 0, cpu))
-        f.write(body)
+        for first, last, data in packets:
+            bits = (hdr_len + len(data)) * 8
+            f.write(struct.pack('<I', 0xC1FC1FC1) + uuid + struct.pack('<IQ', 0, cpu))
+            f.write(struct.pack('<QQQQQI', first, last, bits, bits, 0, cpu))
+            f.write(data)
 
 
 def main():
@@ -235,10 +245,15 @@ def main():
     def inside(iv):
         return rnd.randint(iv[1] + 1, iv[2] - 1)
 
+    ends = {v: [st[2] for st in states[v]] for v in (0, 1)}	# sorted: states follow each other
+    exit_at = {v: [x[0] for x in exits[v]] for v in (0, 1)}
+
     def breakdown(v, a, b):
         r = {'guest_ns': 0, 'exit_ns': 0, 'preempted_ns': 0, 'idle_ns': 0, 'unknown_ns': 0,
              'exits': {}, 'preempted_by': {}}
-        for state, s, e, detail in states[v]:
+        for state, s, e, detail in states[v][bisect.bisect_left(ends[v], a):]:
+            if s >= b:
+                break
             lo, hi = max(s, a), min(e, b)
             if hi <= lo:
                 continue
@@ -248,11 +263,14 @@ def main():
             if state == 'preempted':
                 key = '%s (%d)' % (detail[1], detail[0])
                 r['preempted_by'][key] = r['preempted_by'].get(key, 0) + hi - lo
-        for s, reason in exits[v]:
+        for s, reason in exits[v][bisect.bisect_left(exit_at[v], a):]:
+            if s > b:
+                break
             if a <= s <= b:
                 r['exits'].setdefault(reason, [0, 0])[0] += 1
         return r
 
+    starts = {v: [iv[1] for iv in guest_ivs[v]] for v in (0, 1)}
     seq = 0
     for v in (0, 1):
         ivs = guest_ivs[v]
@@ -262,7 +280,8 @@ def main():
             target = v if seq % 4 else 1 - v
             tivs = guest_ivs[target]
             w = inside(ivs[i])
-            later = [iv for iv in tivs if iv[1] > w][:5]
+            k = bisect.bisect_right(starts[target], w)
+            later = tivs[k:k + 5]
             if not later:
                 continue
             j = later[rnd.randrange(len(later))]
