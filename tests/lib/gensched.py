@@ -21,8 +21,8 @@ that woke it was delayed): its latency begins there.
 truth.json has each latency's breakdown and each vCPU's totals, summed
 here from the states as they were generated: an implementation apart from
 the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
-events left out of that trace (their class stays declared), for the
-report's refusals.
+events left out of that trace (their class stays declared), or
+host:EVENT=V, those of vCPU V only, for the report's refusals and warnings.
 """
 import bisect
 import json
@@ -331,7 +331,8 @@ def main():
              GUEST_UUID, GUEST_EVENTS)
     for cpu, evs in host.items():
         evs.sort(key=lambda e: e[0])	# stable: same-instant events keep their order
-        evs = [e for e in evs if 'host:' + e[1] not in drop]
+        evs = [e for e in evs if 'host:' + e[1] not in drop and
+               'host:%s=%s' % (e[1], e[2].get('vcpu')) not in drop]
         write_stream(hdir, cpu, host_uuid, None, HOST_EVENTS, evs)
     for v, evs in guest.items():
         evs.sort(key=lambda e: e[0])
