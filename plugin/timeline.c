@@ -36,48 +36,129 @@ struct timeline {
 	size_t nr_groups;
 	char *named;		/* lanes named so far: "pid:tid;" */
 	size_t named_len;
+	char buf[16384];	/* what goes to both files next */
+	size_t n;
 };
+
+/*
+ * Output goes through one buffer, copied to each file when full: a span is
+ * a dozen pieces, and printf for each costs more than the report itself
+ * (bench/report-throughput).
+ */
+static void out_flush(struct timeline *tl)
+{
+	for (int i = 0; i < 2; i++)
+		if (tl->out[i] && tl->n)
+			fwrite(tl->buf, 1, tl->n, tl->out[i]);
+	tl->n = 0;
+}
+
+static void out_raw(struct timeline *tl, const char *s, size_t len)
+{
+	if (tl->n + len > sizeof(tl->buf))
+		out_flush(tl);
+	if (len > sizeof(tl->buf)) {
+		for (int i = 0; i < 2; i++)
+			if (tl->out[i])
+				fwrite(s, 1, len, tl->out[i]);
+		return;
+	}
+	memcpy(tl->buf + tl->n, s, len);
+	tl->n += len;
+}
+
+#define out_lit(tl, s) out_raw(tl, s, sizeof(s) - 1)
+
+static void out_u64(struct timeline *tl, uint64_t u)
+{
+	char t[24];
+	size_t i = sizeof(t);
+
+	do
+		t[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	out_raw(tl, t + i, sizeof(t) - i);
+}
+
+static void out_i64(struct timeline *tl, int64_t v)
+{
+	if (v < 0)
+		out_lit(tl, "-");
+	out_u64(tl, v < 0 ? -(uint64_t)v : (uint64_t)v);
+}
+
+/* @ns as microseconds to the ns: "12.345". */
+static void out_us(struct timeline *tl, int64_t ns)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	char frac[4] = { '.', (char)('0' + a % 1000 / 100), (char)('0' + a % 100 / 10),
+			 (char)('0' + a % 10) };
+
+	if (ns < 0)
+		out_lit(tl, "-");
+	out_u64(tl, a / 1000);
+	out_raw(tl, frac, 4);
+}
+
+/* @s as a JSON string literal (json_str's escaping). */
+static void put_str(struct timeline *tl, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out_lit(tl, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			out_raw(tl, e, 2);
+		} else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			out_raw(tl, e, 6);
+		} else {
+			out_raw(tl, (const char *)&c, 1);
+		}
+	}
+	out_lit(tl, "\"");
+}
 
 __attribute__((format(printf, 2, 3)))
 static void put(struct timeline *tl, const char *fmt, ...)
 {
+	char b[1024];
 	va_list ap;
+	int n;
 
-	for (int i = 0; i < 2; i++) {
-		if (!tl->out[i])
-			continue;
-		va_start(ap, fmt);
-		vfprintf(tl->out[i], fmt, ap);
-		va_end(ap);
-	}
-}
-
-static void put_str(struct timeline *tl, const char *s)
-{
-	for (int i = 0; i < 2; i++)
-		if (tl->out[i])
-			json_str(tl->out[i], s);
+	va_start(ap, fmt);
+	n = vsnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		out_raw(tl, b, (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
 }
 
 /* Starts a new element of the events array. */
 static void next_event(struct timeline *tl)
 {
-	put(tl, "%s\n{", tl->any ? "," : "");
+	if (tl->any)
+		out_lit(tl, ",\n{");
+	else
+		out_lit(tl, "\n{");
 	tl->any = true;
 }
 
-/* @ns as microseconds since the origin: "12.345". */
+/* Member @member: @ns as microseconds since the origin. */
 static void put_us(struct timeline *tl, const char *member, int64_t ns)
 {
-	int64_t d;
-
 	if (!tl->origin_set) {
 		tl->origin = ns;
 		tl->origin_set = true;
 	}
-	d = ns - tl->origin;
-	put(tl, ",\"%s\":%s%" PRId64 ".%03" PRId64, member, d < 0 ? "-" : "",
-	    (d < 0 ? -d : d) / 1000, (d < 0 ? -d : d) % 1000);
+	out_lit(tl, ",\"");
+	out_raw(tl, member, strlen(member));
+	out_lit(tl, "\":");
+	out_us(tl, ns - tl->origin);
 }
 
 static int group_pid(struct timeline *tl, char kind, const char *key, const char *label)
@@ -172,7 +253,7 @@ struct timeline *timeline_open(const char *chrome_path, const char *html_path,
 	}
 	if (tl->out[1])
 		fputs(page_head, tl->out[1]);
-	put(tl, "{\"traceEvents\":[");
+	out_lit(tl, "{\"traceEvents\":[");
 	return tl;
 }
 
@@ -208,11 +289,17 @@ static void span(struct timeline *tl, const char *name, const char *cat, int pid
 		 int64_t begin, int64_t end)
 {
 	next_event(tl);
-	put(tl, "\"ph\":\"X\",\"name\":");
+	out_lit(tl, "\"ph\":\"X\",\"name\":");
 	put_str(tl, name);
-	put(tl, ",\"cat\":\"%s\",\"pid\":%d,\"tid\":%" PRIu32, cat, pid, tid);
+	out_lit(tl, ",\"cat\":\"");
+	out_raw(tl, cat, strlen(cat));
+	out_lit(tl, "\",\"pid\":");
+	out_i64(tl, pid);
+	out_lit(tl, ",\"tid\":");
+	out_u64(tl, tid);
 	put_us(tl, "ts", begin);
-	put(tl, ",\"dur\":%" PRId64 ".%03" PRId64, (end - begin) / 1000, (end - begin) % 1000);
+	out_lit(tl, ",\"dur\":");
+	out_us(tl, end - begin);
 }
 
 void timeline_segment(struct timeline *tl, const struct lane *l, const struct vcpu_segment *s)
@@ -228,9 +315,12 @@ void timeline_segment(struct timeline *tl, const struct lane *l, const struct vc
 	else
 		snprintf(name, sizeof(name), "%s", vcpu_state_name(s->state));
 	span(tl, name, vcpu_state_name(s->state), vcpu_group(tl, l->t), l->t->vcpu, s->begin, s->end);
-	if (s->cpu_known)
-		put(tl, ",\"args\":{\"host_cpu\":%" PRIu32 "}", s->cpu);
-	put(tl, "}");
+	if (s->cpu_known) {
+		out_lit(tl, ",\"args\":{\"host_cpu\":");
+		out_u64(tl, s->cpu);
+		out_lit(tl, "}");
+	}
+	out_lit(tl, "}");
 }
 
 void timeline_host_cpu(struct timeline *tl, const struct host_cpu *c, int64_t end)
@@ -246,7 +336,7 @@ void timeline_host_cpu(struct timeline *tl, const struct host_cpu *c, int64_t en
 	name_lane(tl, pid, c->cpu, label);
 	snprintf(label, sizeof(label), "%s (%" PRId64 ")", c->cur.comm, c->cur.tid);
 	span(tl, label, "host-task", pid, c->cpu, c->since, end);
-	put(tl, "}");
+	out_lit(tl, "}");
 }
 
 void timeline_guest_task(struct timeline *tl, const struct guest_vcpu *g, int64_t begin,
@@ -258,7 +348,7 @@ void timeline_guest_task(struct timeline *tl, const struct guest_vcpu *g, int64_
 		return;
 	snprintf(name, sizeof(name), "%s (%" PRId64 ")", g->task_comm, g->task_tid);
 	span(tl, name, "guest-task", guest_group(tl, g), g->vcpu, begin, end);
-	put(tl, "}");
+	out_lit(tl, "}");
 }
 
 void timeline_latency(struct timeline *tl, const struct latency *l)
@@ -279,6 +369,7 @@ void timeline_latency(struct timeline *tl, const struct latency *l)
 		put_us(tl, "ts", e ? l->end : l->begin);
 		if (!e) {
 			put(tl, ",\"args\":{");
+			out_flush(tl);	/* the breakdown goes to the files directly */
 			for (int i = 0; i < 2; i++)
 				if (tl->out[i])
 					bd_print_json(tl->out[i], &l->bd);
@@ -297,13 +388,13 @@ bool timeline_close(struct timeline *tl, const char *summary, char *err, size_t 
 	    ",\"spans\":%" PRIu64 ",\"spans_left_out\":%" PRIu64 ",\"left_out_from_us\":",
 	    tl->origin, tl->spans, tl->left_out);
 	if (tl->left_out)
-		put(tl, "%" PRId64 ".%03" PRId64, (tl->left_from - tl->origin) / 1000,
-		    (tl->left_from - tl->origin) % 1000);
+		out_us(tl, tl->left_from - tl->origin);
 	else
 		put(tl, "null");
 	put(tl, ",\"summary\":");
 	put_str(tl, summary);
 	put(tl, "}}\n");
+	out_flush(tl);
 	if (tl->out[1])
 		fputs(page_tail, tl->out[1]);
 	for (int i = 0; i < 2; i++) {
