@@ -187,7 +187,11 @@ static void link_thread(struct check_sink *c, struct guest_vcpu *g, struct vcpu_
 	}
 }
 
-/* kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs. */
+/*
+ * kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs,
+ * those named already too (a vCPU first seen running is named before the
+ * statedump announces its VM): they may now run a guest named by UUID.
+ */
 static bool note_guest(struct check_sink *c, const char *host, const bt_event *ev)
 {
 	const bt_field *vm = payload_member(ev, "vm"), *uuid = payload_member(ev, "uuid");
@@ -205,6 +209,16 @@ static bool note_guest(struct check_sink *c, const char *host, const bt_event *e
 	snprintf(n->host, sizeof(n->host), "%s", host);
 	snprintf(n->vm, sizeof(n->vm), "%s", bt_field_string_get_value(vm));
 	snprintf(n->uuid, sizeof(n->uuid), "%s", bt_field_string_get_value(uuid));
+	for (size_t i = 0; i < c->nr_threads; i++) {
+		struct vcpu_thread *t = c->threads[i];
+
+		if (t->uuid[0] || strcmp(t->host, host) || strcmp(t->vm, n->vm))
+			continue;
+		memcpy(t->uuid, n->uuid, sizeof(t->uuid));
+		for (size_t j = 0; !t->g && j < c->nr_guests; j++)
+			if (runs(t, c->guests[j]))
+				link_thread(c, c->guests[j], t);
+	}
 	return true;
 }
 

@@ -145,7 +145,7 @@ static void preempted_on(struct vcpu_segment *s, const struct host_cpu *c, uint3
 		s->by = c->cur;
 }
 
-/* kvm_tsc_guest: remember the VM's UUID, for the threads of its vCPUs. */
+/* kvm_tsc_guest: a VM's UUID, for its vCPUs' threads (those named already too). */
 static bool note_guest(struct vcpu_states *vs, const char *host, const bt_event *ev,
 		       const struct ev_class_info *ci)
 {
@@ -164,6 +164,16 @@ static bool note_guest(struct vcpu_states *vs, const char *host, const bt_event 
 	snprintf(n->host, sizeof(n->host), "%s", host);
 	memcpy(n->vm, vm, sizeof(vm));
 	memcpy(n->uuid, uuid, sizeof(uuid));
+	/* Threads named before the VM was announced (first seen running). */
+	for (size_t i = 0; i < vs->nr_threads; i++) {
+		struct vcpu_thread *t = vs->threads[i];
+
+		if (t->uuid[0] || strcmp(t->host, host) || strcmp(t->vm, vm))
+			continue;
+		memcpy(t->uuid, uuid, sizeof(t->uuid));
+		if (vs->on_thread)
+			vs->on_thread(vs->arg, t);
+	}
 	return true;
 }
 

@@ -149,7 +149,11 @@ def main():
             'prev_state': prev_state, 'next_comm': nxt[1], 'next_tid': nxt[0],
             'next_prio': 20}))
 
-    # The statedump: the VM, each vCPU's offset and thread.
+    # Each vCPU first seen running, named before the statedump announces its
+    # VM (as in the lab), then the statedump: the VM, each vCPU's offset and thread.
+    for v in (0, 1):
+        host[v].append((HOST0 - 500 + v, 'kvm_tsc_vcpu', {
+            'qemu_pid': PID, 'vm': VM, 'vcpu': v, 'vcpu_tid': tids[v]}))
     host[0].append((HOST0, 'kvm_tsc_statedump_start', {'nr_guests': 1}))
     host[0].append((HOST0 + 50, 'kvm_tsc_guest', {'qemu_pid': PID, 'vm': VM, 'uuid': GUEST_UUID,
                                                   'name': 'gen-guest', 'nr_vcpus': 2}))
