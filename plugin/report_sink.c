@@ -280,7 +280,7 @@ static void warn(struct report *r)
 				guest_label(g, who, sizeof(who)), g->vcpu);
 	}
 	if (!r->vs.exit_reasons)
-		fprintf(stderr, "sink.vmsync.report: note: no kvm_x86_exit events in the host traces: VM exit reasons are 'not recorded' (add -e kvm_x86_exit)\n");
+		fprintf(stderr, "sink.vmsync.report: note: no kvm_x86_exit events in the host traces: VM exit reasons are 'not recorded' (record -e kvm_x86_exit, from LTTng's lttng-probe-kvm-x86, which lttng-modules builds only with the kernel's source: doc/report.md)\n");
 	if (r->unmatched_guest)
 		fprintf(stderr, "sink.vmsync.report: warning: %llu guest events without %s, %s or %s, or a %s: left out\n",
 			(unsigned long long)r->unmatched_guest, ENV_HOST_HOSTNAME, ENV_HOST_UUID,
