@@ -36,7 +36,7 @@ enum ev_field {
 struct ev_class_info {
 	enum ev_kind kind;
 	int idx[F_NR];		/* the field's index in the payload; -1: none */
-	int mark;		/* the report's: 1 matches begin, 2 end, 0 neither */
+	int mark;		/* the report's: its name matches begin (1), end (2), both (3) */
 	const char *name;	/* the class's name ("" without one) */
 };
 

@@ -14,6 +14,7 @@
 
 #include "breakdown.h"
 #include "event_kind.h"
+#include "mark_pattern.h"
 #include "ptr_map.h"
 #include "vcpu_states.h"
 
@@ -86,7 +87,7 @@ struct report {
 	size_t nr_open;
 	/* Parameters. */
 	uint64_t top, min_latency_ns;
-	const char *begin, *end;	/* fnmatch patterns of marked intervals */
+	struct mark_pattern begin, end;	/* of marked intervals; begin.event NULL: none */
 	bool json;
 	/* The top latencies (longest first once sorted), and counts. */
 	struct latency *best;

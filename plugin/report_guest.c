@@ -313,15 +313,22 @@ bool report_guest_event(struct report *r, const bt_event *ev, const struct ev_cl
 		if (!guest_wakeup(r, g, ev, ci, ns))
 			return false;
 	}
-	if (ci->mark == 1) {
+	if ((ci->mark & 1) && mark_pattern_fields(&r->begin, ev)) {
 		char comm[TASK_COMM_LEN_MAX] = "";
 		int64_t tid = context_tid(ev);
 
 		if (tid >= 0 && g->task_known && g->task_tid == tid)
 			memcpy(comm, g->task_comm, sizeof(comm));
 		open_latency(r, LAT_MARK, g, tid, comm, ci->name, ns);
-	} else if (ci->mark == 2) {
+	} else if ((ci->mark & 2) && mark_pattern_fields(&r->end, ev)) {
 		struct latency *o = open_find(r, LAT_MARK, g, context_tid(ev));
+
+		/* Without a thread, per vCPU; else the oldest of the guest (it moved). */
+		for (size_t i = 0; !o && context_tid(ev) < 0 && i < r->nr_open; i++)
+			if (r->open[i]->kind == LAT_MARK && r->open[i]->tid < 0 &&
+			    same_guest(r->open[i]->g, g) &&
+			    (!o || r->open[i]->begin < o->begin))
+				o = r->open[i];
 
 		if (o) {
 			o->ran_vcpu = g->vcpu;

@@ -172,8 +172,9 @@ void report_print(struct report *r)
 	qsort(r->best, r->nr_best, sizeof(*r->best), longest_first);
 	printf("vmsync-report: %" PRIu64 " guest wakeups, %" PRIu64 " of %s or more", r->wakeups,
 	       r->late, fmt_dur((int64_t)r->min_latency_ns, d, sizeof(d)));
-	if (r->begin)
-		printf("; %" PRIu64 " marked intervals (%s to %s)", r->marks, r->begin, r->end);
+	if (r->begin.event)
+		printf("; %" PRIu64 " marked intervals (%s to %s)", r->marks, r->begin.text,
+		       r->end.text);
 	if (r->unfinished)
 		printf("; %" PRIu64 " still open at the end of the trace (left out)", r->unfinished);
 	printf("\n");

@@ -6,8 +6,6 @@
  * traces the filter rebased) to report_guest.c; report_out.c and
  * timeline.c write what comes out.
  */
-#define _POSIX_C_SOURCE 200809L	/* strdup */
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +24,7 @@ static const char *format_syntax(const char *s, char *buf, size_t len)
 	return strcmp(s, "text") && strcmp(s, "json") ? "neither 'text' nor 'json'" : NULL;
 }
 
-static const char *nonempty(const char *s, char *buf, size_t len)
+static const char *nonempty_path(const char *s, char *buf, size_t len)
 {
 	(void)buf;
 	(void)len;
@@ -39,15 +37,15 @@ enum { P_TOP, P_MIN_LAT, P_BEGIN, P_END, P_FORMAT, P_CHROME, P_HTML, P_MAX_SPANS
 static const struct param_spec report_params[P_NR] = {
 	[P_TOP] = { "top", PARAM_UINT, 0, 1000000, 10, "latencies" },
 	[P_MIN_LAT] = { "min-latency-us", PARAM_UINT, 0, PARAM_DAY_US, 1000, "microseconds" },
-	[P_BEGIN] = { "begin", PARAM_STRING, .check = nonempty,
-		.what = "a shell pattern of guest event names (fnmatch), e.g. 'myapp:request_begin'" },
-	[P_END] = { "end", PARAM_STRING, .check = nonempty,
-		.what = "a shell pattern of guest event names (fnmatch), e.g. 'myapp:request_end'" },
+	[P_BEGIN] = { "begin", PARAM_STRING, .check = mark_pattern_syntax,
+		.what = "EVENT[,FIELD=VALUE]: shell patterns (fnmatch) of a guest event's name and of one of its string fields, e.g. 'myapp:request_begin' or 'lttng_logger,msg=start *'" },
+	[P_END] = { "end", PARAM_STRING, .check = mark_pattern_syntax,
+		.what = "EVENT[,FIELD=VALUE]: shell patterns (fnmatch) of a guest event's name and of one of its string fields, e.g. 'myapp:request_end' or 'lttng_logger,msg=done *'" },
 	[P_FORMAT] = { "format", PARAM_STRING, .check = format_syntax,
 		.what = "'text' (the default) or 'json'" },
-	[P_CHROME] = { "chrome-trace", PARAM_STRING, .check = nonempty,
+	[P_CHROME] = { "chrome-trace", PARAM_STRING, .check = nonempty_path,
 		.what = "the path of a trace-event JSON file to write (Perfetto UI, chrome://tracing)" },
-	[P_HTML] = { "html", PARAM_STRING, .check = nonempty,
+	[P_HTML] = { "html", PARAM_STRING, .check = nonempty_path,
 		.what = "the path of a self-contained HTML page to write" },
 	[P_MAX_SPANS] = { "timeline-max-spans", PARAM_UINT, 1, 100000000, 200000, "spans" },
 };
@@ -90,8 +88,8 @@ static void report_free(struct report *r)
 	free(r->held);
 	ptr_map_fini(&r->streams);
 	free(r->best);
-	free((char *)r->begin);
-	free((char *)r->end);
+	mark_pattern_fini(&r->begin);
+	mark_pattern_fini(&r->end);
 	free(r);
 }
 
@@ -123,11 +121,8 @@ report_sink_init(bt_self_component_sink *self_sink, bt_self_component_sink_confi
 	r->json = v[P_FORMAT].given && !strcmp(v[P_FORMAT].s, "json");
 	r->json_out = r->json ? stdout : NULL;
 	r->best = calloc(r->top ? r->top : 1, sizeof(*r->best));
-	if (v[P_BEGIN].given) {
-		r->begin = strdup(v[P_BEGIN].s);
-		r->end = strdup(v[P_END].s);
-	}
-	if (!r->best || (v[P_BEGIN].given && (!r->begin || !r->end))) {
+	if (!r->best || (v[P_BEGIN].given && (!mark_pattern_parse(v[P_BEGIN].s, &r->begin) ||
+					      !mark_pattern_parse(v[P_END].s, &r->end)))) {
 		report_free(r);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
 	}
@@ -236,8 +231,9 @@ static bool consume_one(struct report *r, const bt_message *m)
 	ci = ev_class_info(&r->classes, ev, &is_new);
 	if (!si || !ci)
 		return false;
-	if (is_new && r->begin)
-		ci->mark = !fnmatch(r->begin, ci->name, 0) ? 1 : !fnmatch(r->end, ci->name, 0) ? 2 : 0;
+	if (is_new && r->begin.event)
+		ci->mark = mark_pattern_name(&r->begin, ci->name) |
+			   mark_pattern_name(&r->end, ci->name) << 1;
 	if (si->guest)
 		return report_guest_event(r, ev, ci, si->g, ns);
 	return vcpu_states_event(&r->vs, si->host, ev, ci, si->cpu, si->cpu_known, ns) &&
@@ -262,7 +258,7 @@ static bool usable(struct report *r, bt_self_component *self)
 			      !vs->entries ? "entry" : "exit");
 	if (!vs->switches)
 		return refuse(self, "the host traces have no sched_switch events, so a vCPU preempted or asleep in the host cannot be told from one handling a VM exit: record the host with " RECORD_HOST);
-	if (!r->guest_sched && !r->begin)
+	if (!r->guest_sched && !r->begin.event)
 		return refuse(self, "the guest traces have no sched_wakeup or sched_switch events, so no guest wakeup latency can be measured: record them in the guests too (vmsync record -e sched_switch,sched_wakeup ...: -e applies to the guests as well), or mark the intervals to explain with parameters begin and end (vmsync report --begin PATTERN --end PATTERN)");
 	return true;
 }

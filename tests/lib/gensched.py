@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""gensched.py DIR [SEED [STEPS [DROP]]]: a host trace and a guest trace (CTF 1.8,
+"""gensched.py DIR [SEED [STEPS [DROP [logger]]]]: a host trace and a guest trace (CTF 1.8,
 LTTng's layout, both on vmsync's TSC clock at 1 GHz, so a cycle is a ns)
 with scheduler events and vCPU states whose truth is known, for
 sink.vmsync.report; writes DIR/host, DIR/guest and DIR/truth.json.
@@ -23,6 +23,8 @@ here from the states as they were generated: an implementation apart from
 the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
 events left out of that trace (their class stays declared), or
 host:EVENT=V, those of vCPU V only, for the report's refusals and warnings.
+logger: the marks are lttng_logger events ("mark begin N", "mark end N"),
+as lttng-logger writes give, instead of app_begin/app_end.
 """
 import bisect
 import json
@@ -68,6 +70,7 @@ HOST_EVENTS = [
 GUEST_EVENTS = [e for e in HOST_EVENTS if e[0] in ('sched_switch', 'sched_wakeup')] + [
     ('app_begin', [('uint32_t', 'seq')]),
     ('app_end', [('uint32_t', 'seq')]),
+    ('lttng_logger', [('uint32_t', '_msg_length'), ('string', 'msg')]),
 ]
 FMT = {'uint8_t': U8, 'uint32_t': U32, 'int32_t': I32, 'uint64_t': U64, 'int64_t': I64}
 
@@ -134,7 +137,8 @@ def main():
     out = sys.argv[1]
     rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
     steps = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    drop = set(sys.argv[4].split(',')) if len(sys.argv) > 4 else set()
+    drop = set(sys.argv[4].split(',')) if len(sys.argv) > 4 and sys.argv[4] else set()
+    logger = len(sys.argv) > 5 and sys.argv[5] == 'logger'
     hdir, gdir = os.path.join(out, 'host'), os.path.join(out, 'guest')
     os.makedirs(hdir)
     os.makedirs(gdir)
@@ -315,8 +319,13 @@ def main():
             if e <= b:
                 continue
             seq += 1
-            guest[v].append((b, 'app_begin', {'seq': seq}))
-            guest[v].append((e, 'app_end', {'seq': seq}))
+            if logger:	# as lttng-logger writes: one event name, told apart by text
+                for at, what in ((b, 'begin'), (e, 'end')):
+                    msg = 'mark %s %d' % (what, seq)
+                    guest[v].append((at, 'lttng_logger', {'_msg_length': len(msg), 'msg': msg}))
+            else:
+                guest[v].append((b, 'app_begin', {'seq': seq}))
+                guest[v].append((e, 'app_end', {'seq': seq}))
             lat = {'kind': 'mark', 'vcpu': v, 'tid': -1, 'begin_ns': ORIGIN + b,
                    'end_ns': ORIGIN + e}
             lat.update(breakdown(v, b, e))
