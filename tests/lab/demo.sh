@@ -62,4 +62,17 @@ babeltrace2 --clock-seconds "$host_kernel" | grep ' sched_switch: ' >"$T/host-sw
 "$VMSYNC_REPO/tests/lib/check-hog-share" --comm python3 --host "$(hostname)" \
 	"$T/report-data.json" "$T/host-switches.txt" ||
 	fail "the report does not put the guest's lateness on the hog"
+# With LTTng's x86 KVM probe in the lab (scripts/build-lttng-modules builds
+# it from the matching linux-source), the exits carry their reasons: the
+# halting guest's HLT among them.
+if modinfo lttng-probe-kvm-x86 >/dev/null 2>&1; then
+	python3 - "$T/report-data.json" <<'PY' || fail "the report's VM exits have no reasons"
+import json, sys
+v = json.load(open(sys.argv[1]))['vcpus'][0]
+named = {x['reason']: x['count'] for x in v['exits'] if x['reason'] != 'not recorded'}
+print('   VM exits by reason on vCPU 0: %s' % ', '.join('%s x%d' % kv for kv in sorted(
+    named.items(), key=lambda kv: -kv[1])[:6]))
+assert named.get('HLT', 0) > 0, named
+PY
+fi
 lttng_unload_all
