@@ -71,6 +71,60 @@ void bd_add(struct breakdown *b, const struct vcpu_segment *s, int64_t from, int
 	}
 }
 
+bool bd_by_all_add(struct bd_by_all *a, const struct vcpu_segment *s)
+{
+	size_t i;
+
+	for (i = 0; i < a->nr; i++)
+		if (a->by[i].task.tid == s->by.tid && !strcmp(a->by[i].task.comm, s->by.comm))
+			break;
+	if (i == a->nr) {
+		if (a->nr == a->cap) {
+			size_t cap = a->cap ? 2 * a->cap : 16;
+			struct bd_by *n = realloc(a->by, cap * sizeof(*n));
+
+			if (!n)
+				return false;
+			a->by = n;
+			a->cap = cap;
+		}
+		memset(&a->by[a->nr], 0, sizeof(a->by[0]));
+		a->by[a->nr++].task = s->by;
+	}
+	a->by[i].cpu = s->cpu;
+	a->by[i].cpu_known = s->cpu_known;
+	a->by[i].ns += s->end - s->begin;
+	return true;
+}
+
+static int by_cmp(const void *a, const void *b);
+
+void bd_by_all_fold(const struct bd_by_all *a, struct breakdown *b)
+{
+	struct bd_by *all = a->nr ? malloc(a->nr * sizeof(*all)) : NULL;
+
+	if (a->nr && !all)
+		return;		/* no memory: keep the first BD_BY as counted */
+	if (a->nr)
+		memcpy(all, a->by, a->nr * sizeof(*all));
+	qsort(all, a->nr, sizeof(*all), by_cmp);
+	b->nr_by = 0;
+	b->other_by_ns = 0;
+	for (size_t i = 0; i < a->nr; i++) {
+		if (b->nr_by < BD_BY)
+			b->by[b->nr_by++] = all[i];
+		else
+			b->other_by_ns += all[i].ns;
+	}
+	free(all);
+}
+
+void bd_by_all_fini(struct bd_by_all *a)
+{
+	free(a->by);
+	memset(a, 0, sizeof(*a));
+}
+
 int64_t bd_total(const struct breakdown *b)
 {
 	int64_t t = 0;

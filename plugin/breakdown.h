@@ -16,7 +16,7 @@
 
 #include "vcpu_states.h"
 
-#define BD_EXITS 12
+#define BD_EXITS 24
 #define BD_BY 6
 
 struct bd_exit {
@@ -43,6 +43,22 @@ struct breakdown {
 	unsigned int nr_by;
 	int64_t other_by_ns;
 };
+
+/*
+ * Every host task that preempted a vCPU, with its time: a vCPU's totals
+ * over a whole trace meet more than BD_BY of them, and the longest may
+ * come last. Folded into a breakdown's top BD_BY (and "others") to print.
+ */
+struct bd_by_all {
+	struct bd_by *by;
+	size_t nr, cap;
+};
+
+/* Adds the preemption of segment @s (its whole length); false: no memory. */
+bool bd_by_all_add(struct bd_by_all *a, const struct vcpu_segment *s);
+/* @b's preempting tasks become the longest BD_BY of @a, the rest others. */
+void bd_by_all_fold(const struct bd_by_all *a, struct breakdown *b);
+void bd_by_all_fini(struct bd_by_all *a);
 
 /* Adds what of segment @s falls in [@from, @to] (ns) to @b. */
 void bd_add(struct breakdown *b, const struct vcpu_segment *s, int64_t from, int64_t to);

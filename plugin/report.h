@@ -25,6 +25,7 @@ struct guest_vcpu;
 struct lane {			/* one host vCPU thread, as the report sees it */
 	struct vcpu_thread *t;
 	struct breakdown total;
+	struct bd_by_all by_all;	/* every task that preempted it */
 	int64_t first, last;	/* ns: the span of its known states */
 	bool seen;
 	struct guest_vcpu *g;	/* the guest vCPU it runs, once known */

@@ -109,6 +109,8 @@ void report_segment(struct report *r, struct vcpu_thread *t, const struct vcpu_s
 		l->seen = true;
 		l->last = s->end;
 		bd_add(&l->total, s, s->begin, s->end);
+		if (s->state == VS_PREEMPTED && !bd_by_all_add(&l->by_all, s))
+			r->nomem = true;
 	}
 	if (r->tl)
 		timeline_segment(r->tl, l, s);
@@ -359,7 +361,9 @@ void report_guest_fini(struct report *r)
 	for (size_t i = 0; i < r->nr_guests; i++)
 		free(r->guests[i]);
 	free(r->guests);
-	for (size_t i = 0; i < r->nr_lanes; i++)
+	for (size_t i = 0; i < r->nr_lanes; i++) {
+		bd_by_all_fini(&r->lanes[i]->by_all);
 		free(r->lanes[i]);
+	}
 	free(r->lanes);
 }

@@ -113,6 +113,7 @@ static void print_lane_text(const struct lane *l)
 	int64_t span = l->last - l->first;
 	char d[32], who[200] = "";
 
+	bd_by_all_fold(&l->by_all, &b);
 	bd_sort(&b);
 	if (l->g)
 		snprintf(who, sizeof(who), " (guest %s)", l->g->guest);
@@ -129,6 +130,7 @@ static void print_lane_json(FILE *f, const struct lane *l, bool first)
 {
 	struct breakdown b = l->total;
 
+	bd_by_all_fold(&l->by_all, &b);
 	bd_sort(&b);
 	fprintf(f, "%s\n{\"host\":", first ? "" : ",");
 	json_str(f, l->t->host);

@@ -79,7 +79,14 @@ const char *exit_reason_name(int isa, int64_t reason, char *buf, size_t len)
 		for (size_t i = 0; i < n; i++)
 			if (r[i].reason == reason)
 				return r[i].name;
-	snprintf(buf, len, "reason %lld", (long long)reason);
+	/* SVM's ranges: control and debug register accesses, exceptions. */
+	if (isa == 2 && reason >= 0 && reason < 0x40)
+		snprintf(buf, len, "%s_%s%lld", reason & 0x10 ? "WRITE" : "READ",
+			 reason & 0x20 ? "DR" : "CR", (long long)(reason & 0xf));
+	else if (isa == 2 && reason >= 0x40 && reason < 0x60)
+		snprintf(buf, len, "EXCP_%lld", (long long)(reason - 0x40));
+	else
+		snprintf(buf, len, "reason %lld", (long long)reason);
 	return buf;
 }
 
