@@ -87,7 +87,7 @@ struct report {
 	struct latency **open;
 	size_t nr_open;
 	/* Parameters. */
-	uint64_t top, min_latency_ns;
+	uint64_t top, min_latency_ns, wake_guest_ns;
 	struct mark_pattern begin, end;	/* of marked intervals; begin.event NULL: none */
 	bool json;
 	/* The top latencies (longest first once sorted), and counts. */

@@ -174,19 +174,28 @@ static struct latency *open_latency(struct report *r, enum lat_kind kind,
 
 /*
  * The first thread a guest wakes on the vCPU it runs on, since the host
- * woke that halted vCPU (and before it halts again): the interrupt that
+ * woke that halted vCPU (before it halts again, within wake-guest-us of
+ * guest-mode time): the interrupt that
  * ended the halt (a timer, an IPI, I/O) is what woke the thread, and it
  * waited for the vCPU from the host's wakeup on, though the guest could
  * not see it. The latency @o then begins at the host's wakeup, with the
  * states since in its breakdown and the time before the guest's
  * sched_wakeup kept apart.
  */
-static void from_host_wakeup(struct lane *l, struct latency *o)
+static void from_host_wakeup(const struct report *r, struct lane *l, struct latency *o)
 {
 	const struct vcpu_thread *t = l->t;
 
 	if (!t->woken || t->cur.state != VS_GUEST || l->claimed == t->woken_at ||
 	    l->since_wake_of != t->woken_at)
+		return;
+	/*
+	 * The interrupt is handled as soon as the vCPU runs: a thread woken
+	 * after more guest-mode time than wake-guest-us was woken by the
+	 * guest's own work since, not by it.
+	 */
+	if ((uint64_t)(l->since_wake.ns[VS_GUEST] + (o->begin - t->cur.begin)) >
+	    r->wake_guest_ns)
 		return;
 	l->claimed = t->woken_at;
 	o->before_guest = o->begin - t->woken_at;
@@ -294,7 +303,7 @@ static bool guest_wakeup(struct report *r, struct guest_vcpu *g, const bt_event 
 	}
 	o = open_latency(r, LAT_WAKEUP, on, tid, comm, "", ns);
 	if (o && on == g && g->lane)
-		from_host_wakeup(g->lane, o);
+		from_host_wakeup(r, g->lane, o);
 	return !r->nomem;
 }
 

@@ -31,12 +31,13 @@ static const char *nonempty_path(const char *s, char *buf, size_t len)
 	return s[0] ? NULL : "empty";
 }
 
-enum { P_TOP, P_MIN_LAT, P_BEGIN, P_END, P_FORMAT, P_CHROME, P_HTML, P_MAX_SPANS, P_NR };
+enum { P_TOP, P_MIN_LAT, P_WAKE_GUEST, P_BEGIN, P_END, P_FORMAT, P_CHROME, P_HTML, P_MAX_SPANS, P_NR };
 
 /* The parameters: plugin.c's help text says the same. */
 static const struct param_spec report_params[P_NR] = {
 	[P_TOP] = { "top", PARAM_UINT, 0, 1000000, 10, "latencies" },
 	[P_MIN_LAT] = { "min-latency-us", PARAM_UINT, 0, PARAM_DAY_US, 1000, "microseconds" },
+	[P_WAKE_GUEST] = { "wake-guest-us", PARAM_UINT, 0, PARAM_DAY_US, 1000, "microseconds" },
 	[P_BEGIN] = { "begin", PARAM_STRING, .check = mark_pattern_syntax,
 		.what = "EVENT[,FIELD=VALUE]: shell patterns (fnmatch) of a guest event's name and of one of its string fields, e.g. 'myapp:request_begin' or 'lttng_logger,msg=start *'" },
 	[P_END] = { "end", PARAM_STRING, .check = mark_pattern_syntax,
@@ -118,6 +119,7 @@ report_sink_init(bt_self_component_sink *self_sink, bt_self_component_sink_confi
 	}
 	r->top = v[P_TOP].u;
 	r->min_latency_ns = v[P_MIN_LAT].u * 1000;
+	r->wake_guest_ns = v[P_WAKE_GUEST].u * 1000;
 	r->json = v[P_FORMAT].given && !strcmp(v[P_FORMAT].s, "json");
 	r->json_out = r->json ? stdout : NULL;
 	r->best = calloc(r->top ? r->top : 1, sizeof(*r->best));

@@ -16,8 +16,9 @@ switched in). The guest's TSC is the host's plus a per-vCPU offset
 threads (sched_wakeup, sometimes for the other vCPU) and switches them in
 later (sched_switch), and marks intervals (app_begin/app_end, per vCPU). The
 first thread woken on its own vCPU after the host woke that halted vCPU
-(before it halts again) waited from the host's wakeup on (the interrupt
-that woke it was delayed): its latency begins there.
+(before it halts again, within 1 ms of guest-mode time) waited from the
+host's wakeup on (the interrupt that woke it was delayed): its latency
+begins there.
 truth.json has each latency's breakdown and each vCPU's totals, summed
 here from the states as they were generated: an implementation apart from
 the plugin's. DROP: a comma-separated list of host:EVENT or guest:EVENT,
@@ -42,6 +43,8 @@ PID = 4242
 HOG = (777, 'cpu-hog')
 SVM = {'NPF': 0x400, 'INTR': 0x60, 'HLT': 0x78}
 FRAC = 48
+# sink.vmsync.report's wake-guest-us (default 1000), in ns: $GENSCHED_WAKE_GUEST_US
+WAKE_GUEST = int(os.environ.get('GENSCHED_WAKE_GUEST_US', '1000')) * 1000
 
 U8, U32, I32, U64, I64 = '<B', '<I', '<i', '<Q', '<q'
 
@@ -303,9 +306,12 @@ def main():
                 'prev_state': 0, 'next_comm': comm, 'next_tid': tid, 'next_prio': 120}))
             # The first thread woken on itself since the host woke this
             # halted vCPU: the latency begins at the host's wakeup.
+            # (Within WAKE_GUEST of guest-mode time since: else the guest's
+            # own work woke it.)
             begin = w
             hw = woke[v].get(ivs[i][1])
-            if target == v and hw is not None and hw not in claimed:
+            if target == v and hw is not None and hw not in claimed and \
+                    breakdown(v, hw, w)['guest_ns'] <= WAKE_GUEST:
                 claimed.add(hw)
                 begin = hw
             lat = {'kind': 'wakeup', 'vcpu': target, 'tid': tid, 'begin_ns': ORIGIN + begin,
