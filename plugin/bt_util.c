@@ -160,9 +160,8 @@ const bt_field *payload_member(const bt_event *ev, const char *name)
 	return p ? bt_field_structure_borrow_member_field_by_name_const(p, name) : NULL;
 }
 
-bool payload_int(const bt_event *ev, const char *name, int64_t *v)
+bool field_int(const bt_field *f, int64_t *v)
 {
-	const bt_field *f = payload_member(ev, name);
 	bt_field_class_type t;
 
 	if (!f)
@@ -175,6 +174,11 @@ bool payload_int(const bt_event *ev, const char *name, int64_t *v)
 	else
 		return false;
 	return true;
+}
+
+bool payload_int(const bt_event *ev, const char *name, int64_t *v)
+{
+	return field_int(payload_member(ev, name), v);
 }
 
 void payload_str(const bt_event *ev, const char *name, char *buf, size_t len)

@@ -25,6 +25,8 @@ uint32_t packet_cpu(const bt_packet *p, bool *known);
 /* Member @name of event @ev's payload, or NULL. */
 const bt_field *payload_member(const bt_event *ev, const char *name);
 /* Its value, when it is an integer (signed or not): false otherwise. */
+/* Integer field @f (signed or not; NULL: false) in @v. */
+bool field_int(const bt_field *f, int64_t *v);
 bool payload_int(const bt_event *ev, const char *name, int64_t *v);
 /* Its value into @buf, when it is a string; else "". */
 void payload_str(const bt_event *ev, const char *name, char *buf, size_t len);

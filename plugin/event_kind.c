@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_util.h"
 #include "event_kind.h"
 #include "vmsync_format.h"
 
@@ -81,19 +82,7 @@ static const bt_field *member(const bt_event *ev, const struct ev_class_info *ci
 
 bool ev_int(const bt_event *ev, const struct ev_class_info *ci, enum ev_field f, int64_t *v)
 {
-	const bt_field *m = member(ev, ci, f);
-	bt_field_class_type t;
-
-	if (!m)
-		return false;
-	t = bt_field_get_class_type(m);
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER))
-		*v = bt_field_integer_signed_get_value(m);
-	else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
-		*v = (int64_t)bt_field_integer_unsigned_get_value(m);
-	else
-		return false;
-	return true;
+	return field_int(member(ev, ci, f), v);
 }
 
 void ev_str(const bt_event *ev, const struct ev_class_info *ci, enum ev_field f, char *buf,

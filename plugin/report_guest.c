@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_util.h"
 #include "event_kind.h"
 #include "sink_util.h"
 #include "report.h"
@@ -243,20 +244,14 @@ static int64_t context_tid(const bt_event *ev)
 {
 	const bt_field *ctx = bt_event_borrow_common_context_field_const(ev);
 	const char *names[] = { "vtid", "tid" };
+	int64_t tid;
 
-	for (size_t i = 0; ctx && i < 2; i++) {
-		const bt_field *f;
-
-		if (bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE)
-			return -1;
-		f = bt_field_structure_borrow_member_field_by_name_const(ctx, names[i]);
-		if (f && bt_field_class_type_is(bt_field_get_class_type(f),
-						BT_FIELD_CLASS_TYPE_INTEGER))
-			return bt_field_class_type_is(bt_field_get_class_type(f),
-						      BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) ?
-			       bt_field_integer_signed_get_value(f) :
-			       (int64_t)bt_field_integer_unsigned_get_value(f);
-	}
+	if (!ctx || bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (field_int(bt_field_structure_borrow_member_field_by_name_const(ctx, names[i]),
+			      &tid))
+			return tid;
 	return -1;
 }
 
@@ -332,10 +327,11 @@ bool report_guest_event(struct report *r, const bt_event *ev, const struct ev_cl
 			memcpy(comm, g->task_comm, sizeof(comm));
 		open_latency(r, LAT_MARK, g, tid, comm, ci->name, ns);
 	} else if ((ci->mark & 2) && mark_pattern_fields(&r->end, ev)) {
-		struct latency *o = open_find(r, LAT_MARK, g, context_tid(ev));
+		int64_t tid = context_tid(ev);
+		struct latency *o = open_find(r, LAT_MARK, g, tid);
 
 		/* Without a thread, per vCPU; else the oldest of the guest (it moved). */
-		for (size_t i = 0; !o && context_tid(ev) < 0 && i < r->nr_open; i++)
+		for (size_t i = 0; !o && tid < 0 && i < r->nr_open; i++)
 			if (r->open[i]->kind == LAT_MARK && r->open[i]->tid < 0 &&
 			    same_guest(r->open[i]->g, g) &&
 			    (!o || r->open[i]->begin < o->begin))
