@@ -673,10 +673,40 @@ bt_packet *ir_copy_packet(struct ir_copy *c, struct ir_stream *s,
 	if (!s->out_packet)
 		return fail(c, "out of memory (packet)");
 	ctx = bt_packet_borrow_context_field_const(in);
-	if (ctx && !ir_copy_field(ctx, bt_packet_borrow_context_field(s->out_packet)))
+	if (ctx && !ir_copy_struct(ctx, bt_packet_borrow_context_field(s->out_packet)))
 		return fail(c, "cannot copy a packet context");
 	s->in_packet = in;
 	return s->out_packet;
+}
+
+bool ir_copy_struct(const bt_field *in, bt_field *out)
+{
+	uint64_t i, n;
+
+	n = bt_field_class_structure_get_member_count(
+		bt_field_borrow_class_const(in));
+	for (i = 0; i < n; i++) {
+		const bt_field *mi = bt_field_structure_borrow_member_field_by_index_const(in, i);
+		bt_field *mo = bt_field_structure_borrow_member_field_by_index(out, i);
+
+		/* Most members are integers: copied here, without a call per member. */
+		switch (bt_field_get_class_type(mi)) {
+		case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
+		case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
+			bt_field_integer_unsigned_set_value(mo,
+				bt_field_integer_unsigned_get_value(mi));
+			break;
+		case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
+		case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
+			bt_field_integer_signed_set_value(mo,
+				bt_field_integer_signed_get_value(mi));
+			break;
+		default:
+			if (!ir_copy_field(mi, mo))
+				return false;
+		}
+	}
+	return true;
 }
 
 bool ir_copy_field(const bt_field *in, bt_field *out)
@@ -684,13 +714,29 @@ bool ir_copy_field(const bt_field *in, bt_field *out)
 	bt_field_class_type t = bt_field_get_class_type(in);
 	uint64_t i, n;
 
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+	/* The common types by their exact value first: no library call to sort them. */
+	switch (t) {
+	case BT_FIELD_CLASS_TYPE_STRUCTURE:
+		return ir_copy_struct(in, out);
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
 		bt_field_integer_unsigned_set_value(out,
 			bt_field_integer_unsigned_get_value(in));
-	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+		return true;
+	case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
 		bt_field_integer_signed_set_value(out,
 			bt_field_integer_signed_get_value(in));
-	} else if (t == BT_FIELD_CLASS_TYPE_BOOL) {
+		return true;
+	case BT_FIELD_CLASS_TYPE_STRING:
+		bt_field_string_clear(out);
+		return !bt_field_string_append_with_length(out,
+				bt_field_string_get_value(in),
+				bt_field_string_get_length(in));
+	default:
+		break;
+	}
+	if (t == BT_FIELD_CLASS_TYPE_BOOL) {
 		bt_field_bool_set_value(out, bt_field_bool_get_value(in));
 	} else if (t == BT_FIELD_CLASS_TYPE_BIT_ARRAY) {
 		bt_field_bit_array_set_value_as_integer(out,
@@ -701,20 +747,6 @@ bool ir_copy_field(const bt_field *in, bt_field *out)
 	} else if (t == BT_FIELD_CLASS_TYPE_DOUBLE_PRECISION_REAL) {
 		bt_field_real_double_precision_set_value(out,
 			bt_field_real_double_precision_get_value(in));
-	} else if (t == BT_FIELD_CLASS_TYPE_STRING) {
-		bt_field_string_clear(out);
-		if (bt_field_string_append_with_length(out,
-				bt_field_string_get_value(in),
-				bt_field_string_get_length(in)))
-			return false;
-	} else if (t == BT_FIELD_CLASS_TYPE_STRUCTURE) {
-		n = bt_field_class_structure_get_member_count(
-			bt_field_borrow_class_const(in));
-		for (i = 0; i < n; i++)
-			if (!ir_copy_field(
-				bt_field_structure_borrow_member_field_by_index_const(in, i),
-				bt_field_structure_borrow_member_field_by_index(out, i)))
-				return false;
 	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
 		n = bt_field_array_get_length(in);
 		if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_DYNAMIC_ARRAY) &&
@@ -737,6 +769,12 @@ bool ir_copy_field(const bt_field *in, bt_field *out)
 		bt_field_option_set_has_field(out, content != NULL);
 		if (content && !ir_copy_field(content, bt_field_option_borrow_field(out)))
 			return false;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+		bt_field_integer_unsigned_set_value(out,
+			bt_field_integer_unsigned_get_value(in));
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+		bt_field_integer_signed_set_value(out,
+			bt_field_integer_signed_get_value(in));
 	} else {
 		return false;
 	}

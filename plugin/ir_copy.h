@@ -77,5 +77,7 @@ bt_packet *ir_copy_packet(struct ir_copy *c, struct ir_stream *s,
 
 /* Copy the value of @in into @out, of the copied class. */
 bool ir_copy_field(const bt_field *in, bt_field *out);
+/* The same, for a structure field (an event's or a packet's scopes). */
+bool ir_copy_struct(const bt_field *in, bt_field *out);
 
 #endif /* VMSYNC_IR_COPY_H */

@@ -87,11 +87,11 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si, bt_message
 			break;
 		oe = bt_message_event_borrow_event(out);
 		if (((f = bt_event_borrow_common_context_field_const(ev)) &&
-		     !ir_copy_field(f, bt_event_borrow_common_context_field(oe))) ||
+		     !ir_copy_struct(f, bt_event_borrow_common_context_field(oe))) ||
 		    ((f = bt_event_borrow_specific_context_field_const(ev)) &&
-		     !ir_copy_field(f, bt_event_borrow_specific_context_field(oe))) ||
+		     !ir_copy_struct(f, bt_event_borrow_specific_context_field(oe))) ||
 		    ((f = bt_event_borrow_payload_field_const(ev)) &&
-		     !ir_copy_field(f, bt_event_borrow_payload_field(oe))) ||
+		     !ir_copy_struct(f, bt_event_borrow_payload_field(oe))) ||
 		    (unverified && bt_field_string_set_value(
 			bt_field_structure_borrow_member_field_by_name(
 				bt_event_borrow_specific_context_field(oe), IR_UNVERIFIED_MEMBER),
