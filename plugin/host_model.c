@@ -447,6 +447,7 @@ bool host_model_event(struct host_model *m, const bt_event *ev,
 
 	if (!name || strncmp(name, EV_KVM_TSC_PREFIX, strlen(EV_KVM_TSC_PREFIX)))
 		return true;
+	m->gen++;
 	host = host_index(m, ev);
 	if (host < 0)
 		return false;

@@ -80,6 +80,7 @@ struct host_model {
 	struct host_vm **vms;
 	size_t nr_vms;
 	uint64_t vms_gen;	/* changes when a VM comes or gets its UUID */
+	uint64_t gen;		/* changes with every kvm_tsc_* event read */
 	/* Set by host_model_event() when it added a segment; cleared by users. */
 	const struct host_vm *changed_vm;
 	uint32_t changed_vcpu;

@@ -132,6 +132,42 @@ static bool push_out(struct tsc_iter *it, struct stream_info *si, int64_t key, u
 
 static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done);
 
+/*
+ * A conversion that went through, kept for held message @h while it waits
+ * for the host frontier; on its exact clock only (beacons may be added to).
+ */
+static void head_conv_keep(struct tsc_iter *it, const struct held *h, uint64_t clk,
+			   uint64_t g, uint64_t tsc)
+{
+	const struct stream_info *si = h->si;
+
+	if (si->t->by_beacons || !it->model.hosts[si->conv_vm->host]->tsc_clock)
+		return;
+	it->head_conv.seq = h->seq;
+	it->head_conv.gen = it->model.gen;
+	it->head_conv.clk = clk;
+	it->head_conv.g = g;
+	it->head_conv.tsc = tsc;
+	it->head_conv.vm = si->conv_vm;
+	it->head_conv.fits = si->conv_fits;
+	it->head_conv.valid = true;
+}
+
+/* Whether @h's conversion was kept and the host data has not moved since. */
+static bool head_conv_kept(struct tsc_iter *it, const struct held *h, uint64_t *clk,
+			   uint64_t *g, uint64_t *tsc)
+{
+	if (!it->head_conv.valid || it->head_conv.seq != h->seq ||
+	    it->head_conv.gen != it->model.gen)
+		return false;
+	*clk = it->head_conv.clk;
+	*g = it->head_conv.g;
+	*tsc = it->head_conv.tsc;
+	h->si->conv_vm = it->head_conv.vm;
+	h->si->conv_fits = it->head_conv.fits;
+	return true;
+}
+
 /* Convert the held guest messages whose host data has been read. */
 static bool release_held(struct tsc_iter *it)
 {
@@ -164,14 +200,22 @@ static bool release_held(struct tsc_iter *it)
 			return !it->failed && !done ? true : false;
 		if (si->t->kind == TRACE_GUEST && cs) {
 			/* Wait until host data up to its (tentative) time is in. */
-			st = conv_time(it, si, bt_clock_snapshot_get_value(cs), &clk, &g, &tsc);
-			if (st == CONV_WAIT)
-				return true;
+			if (head_conv_kept(it, h, &clk, &g, &tsc)) {
+				st = CONV_OK;
+			} else {
+				st = conv_time(it, si, bt_clock_snapshot_get_value(cs), &clk, &g, &tsc);
+				if (st == CONV_WAIT)
+					return true;
+			}
 			if (!done && (st != CONV_OK ||
 				      (__int128)host_ns_about(si->t, clk) + WAIT_MARGIN_NS +
-				      it->f->downtime_ns > hf))
+				      it->f->downtime_ns > hf)) {
+				if (st == CONV_OK)
+					head_conv_keep(it, h, clk, g, tsc);
 				return true;
+			}
 		}
+		it->head_conv.valid = false;
 		it->held_first = (it->held_first + 1) & (it->held_cap - 1);
 		it->held_nr--;
 		si->nr_held--;
@@ -228,12 +272,17 @@ static bool release_held(struct tsc_iter *it)
 }
 
 /*
- * Hold guest message @h, which its input orders at own-clock time @order
- * (ns: its own, or the input's frontier for a message without one).
+ * Hold guest message @m of input @input (what take() found of it: @si,
+ * @cs, @own, @type), which its input orders at own-clock time @order (ns:
+ * its own, or the input's frontier for a message without one). Written in
+ * its ring slot directly: this runs once per guest message.
  */
-static bool hold(struct tsc_iter *it, struct held h, int64_t order)
+static bool hold(struct tsc_iter *it, const bt_message *m, size_t input,
+		 struct stream_info *si, const bt_clock_snapshot *cs, int64_t own,
+		 bt_message_type type, int64_t order)
 {
-	struct input *in = &it->inputs[h.input];
+	struct input *in = &it->inputs[input];
+	struct held *h;
 
 	if (!ring_reserve(&it->held, &it->held_first, it->held_nr, &it->held_cap,
 			  sizeof(*it->held), 1024))
@@ -247,9 +296,15 @@ static bool hold(struct tsc_iter *it, struct held h, int64_t order)
 			  sizeof(*in->held_own), 256))
 		goto nomem;
 	in->held_own[(in->ho_first + in->ho_nr++) & (in->ho_cap - 1)] = order;
-	h.si->nr_held++;
-	h.seq = reorder_seq(&it->heap);	/* its turn, should it go out as it is */
-	it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)] = h;
+	si->nr_held++;
+	h = &it->held[(it->held_first + it->held_nr++) & (it->held_cap - 1)];
+	h->msg = m;
+	h->input = input;
+	h->si = si;
+	h->cs = cs;
+	h->own = own;
+	h->seq = reorder_seq(&it->heap);	/* its turn, should it go out as it is */
+	h->type = type;
 	return true;
 nomem:
 	iter_error(it, "filter.vmsync.tsc: out of memory");
@@ -264,8 +319,7 @@ static bool hold_behind(struct tsc_iter *it, size_t i, struct stream_info *si,
 			const bt_message *m, bt_message_type type,
 			const bt_clock_snapshot *cs, int64_t ns)
 {
-	if (!hold(it, (struct held){ m, i, si, cs, ns, 0, type },
-		  ns == INT64_MIN ? it->inputs[i].frontier : ns)) {
+	if (!hold(it, m, i, si, cs, ns, type, ns == INT64_MIN ? it->inputs[i].frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}
@@ -612,7 +666,7 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 		si->t->counted = true;
 		it->unmatched++;
 	}
-	if (!hold(it, (struct held){ m, i, si, cs, ns, 0, type }, ns == INT64_MIN ? in->frontier : ns)) {
+	if (!hold(it, m, i, si, cs, ns, type, ns == INT64_MIN ? in->frontier : ns)) {
 		bt_message_put_ref(m);
 		return false;
 	}

@@ -136,6 +136,16 @@ struct tsc_iter {
 	struct reorder heap;
 	struct held *held;
 	size_t held_first, held_nr, held_cap;
+	/*
+	 * The first held message's conversion while it waits for the host
+	 * frontier: the same until the host model reads more (host_model.gen).
+	 */
+	struct {
+		uint64_t seq, gen;
+		uint64_t clk, g, tsc;
+		const struct host_vm *vm;
+		bool fits, valid;
+	} head_conv;
 	bool reported;		/* the end-of-run summary is out */
 	size_t unmatched;	/* traces with messages held, not matched yet */
 	size_t undecided;	/* of those, traces that announced VMs */
