@@ -494,7 +494,13 @@ bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
 		const struct tsc_segment *s = &h->segs[i];
 		uint64_t t;
 
-		if (!tsc_host_from_guest(guest_tsc, s->offset, s->ratio, s->frac_bits, &t))
+		/*
+		 * A guest TSC below a positive offset gives no host TSC: the
+		 * subtraction wraps to 2^63 or more, which no TSC reaches (as
+		 * bad_values() holds of the offsets themselves).
+		 */
+		if (!tsc_host_from_guest(guest_tsc, s->offset, s->ratio, s->frac_bits, &t) ||
+		    t >> 63)
 			continue;
 		/* Under a ratio below 1.0 several host TSCs read the same. */
 		if (t < s->since &&
