@@ -167,18 +167,29 @@ bool classify(struct tsc_iter *it, struct trace_info *t,
 		return false;
 	}
 	t->host = it->model.hosts[t->vms[0]->host];
-	/* Its host is itself a guest (nested): its clock is not host time. */
+	t->via = NULL;
+	/*
+	 * Its host is itself a guest (a nested hypervisor, L1): it goes on
+	 * L1's host's clock through L1's offsets, once L1 is matched.
+	 */
 	if (!is_host(it, t->host)) {
-		const struct trace_info *h = ptr_map_get(&it->traces, t->host->trace);
+		struct trace_info *h = ptr_map_get(&it->traces, t->host->trace);
 
-		if (h && h->kind == TRACE_UNKNOWN && !h->nested)
+		if (h && h->kind == TRACE_UNKNOWN && h->nested)
+			classify(it, h, trace_clock(h->trace), hosts_done);
+		if (it->failed || (h && h->kind == TRACE_UNKNOWN))
 			return false;	/* that is being decided */
-		iter_error(it, "filter.vmsync.tsc: trace '%s' is a guest of VM %s of '%s', which is itself a guest of another host: guests of nested guests (L2) cannot be put on the first host's time yet; convert '%s' with its own host trace '%s' alone",
-			   trace_name(t->trace), t->vms[0]->vm, t->host->name,
-			   trace_name(t->trace), t->host->name);
-		return false;
+		if (!h || h->kind != TRACE_GUEST || h->via || h->by_beacons) {
+			iter_error(it, "filter.vmsync.tsc: trace '%s' is a guest of VM %s of '%s', which is itself a guest %s: a guest goes on host time through one nested hypervisor at most, on the TSC clock; convert '%s' with its own host trace '%s' alone",
+				   trace_name(t->trace), t->vms[0]->vm, t->host->name,
+				   h && h->via ? "of a guest (L3 and deeper)" :
+				   "in default-clock mode", trace_name(t->trace), t->host->name);
+			return false;
+		}
+		t->via = h;
 	}
-	clock_about(t->host->clock, &t->host_base_ns, &t->host_ns_per_cycle);
+	t->out_clock = t->via ? t->via->host->clock : t->host->clock;
+	clock_about(t->out_clock, &t->host_base_ns, &t->host_ns_per_cycle);
 	/* Default-clock mode on either side: through the beacons. */
 	t->by_beacons = !bt_clock_class_get_name(cc) ||
 			strcmp(bt_clock_class_get_name(cc), TSC_CLOCK_NAME);

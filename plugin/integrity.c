@@ -44,9 +44,17 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 	const struct host_vm *vm = si->conv_vm;
 	const struct host_trace *ht;
 	struct trace_info *t = si->t;
+	/* What its host's data is compared with: an L2's time on L1's clock. */
+	int64_t hkey = t->via ? si->via_ns : key;
 	struct doubt *d;
 	char when[40];
 
+	if (si->via_doubt) {		/* an L2's step through L1 */
+		if (!t->via_marked++)
+			t->via_from = key;
+		t->via_to = key;
+		return t->via_note;
+	}
 	if (vm && !si->conv_fits) {
 		if (!t->misfit++) {
 			char at[40];
@@ -65,7 +73,7 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 	if (!vm || (!it->model.nr_doubts && !it->model.host_ended))
 		return NULL;	/* the usual case: nothing to doubt */
 	ht = it->model.hosts[vm->host];
-	if (key > ht->end_ns) {
+	if (hkey > ht->end_ns) {
 		if (!t->after_end++)
 			t->after_end_from = key;
 		t->after_end_to = key;
@@ -74,7 +82,7 @@ const char *unverified(struct tsc_iter *it, struct stream_info *si, int64_t key)
 			 ht->name, ht->end_cpu, fmt_secs(ht->end_ns, when, sizeof(when)));
 		return t->end_note;
 	}
-	d = it->model.nr_doubts ? host_model_doubt(&it->model, vm, si->cpu, key) : NULL;
+	d = it->model.nr_doubts ? host_model_doubt(&it->model, vm, si->cpu, hkey) : NULL;
 	if (!d)
 		return NULL;
 	if (!d->marked++)
@@ -135,6 +143,10 @@ void report_unverified(struct tsc_iter *it)
 	for (size_t i = 0; i < it->traces.cap; i++) {
 		const struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
 
+		if (t && t->via_marked)
+			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s\n",
+				trace_name(t->trace), t->via_marked, fmt_secs(t->via_from, a, sizeof(a)),
+				fmt_secs(t->via_to, b, sizeof(b)), IR_UNVERIFIED_MEMBER, t->via_note);
 		if (t && t->misfit)
 			fprintf(stderr, "filter.vmsync.tsc: WARNING: guest trace '%s': %" PRIu64 " events between %s and %s (host time) are marked %s, their host time unverified: %s\n",
 				trace_name(t->trace), t->misfit, fmt_secs(t->misfit_from, a, sizeof(a)),

@@ -29,7 +29,7 @@ const bt_message *rebase(struct tsc_iter *it, struct stream_info *si, bt_message
 	bt_packet *op;
 
 	if (!s) {
-		s = ir_copy_stream(&it->copy, msg_stream(m), si->t->host->clock,
+		s = ir_copy_stream(&it->copy, msg_stream(m), si->t->out_clock,
 				   &si->t->note);
 		if (!s) {
 			iter_error(it, "filter.vmsync.tsc: guest trace '%s': %s",

@@ -105,7 +105,7 @@ static bool clock_to_clock(const bt_clock_class *from, uint64_t clk,
 /* The time in ns from origin of cycles @clk of guest @t's host clock. */
 bool host_ns(const struct trace_info *t, uint64_t clk, int64_t *ns)
 {
-	return clock_ns(t->host->clock, clk, ns);
+	return clock_ns(t->out_clock, clk, ns);
 }
 
 /*
@@ -255,6 +255,81 @@ static enum conv beacons_to_host(struct tsc_iter *it, struct stream_info *si,
 }
 
 /*
+ * A nested guest's (L2's) time @out, in its host L1's clock cycles, onto
+ * L1's host's (L0's) clock, as L1's own times go: @out and @h become L0's
+ * clock cycles and TSC. Which vCPU of L1 ran the L2 vCPU is not in the
+ * traces: each vCPU of L1's VM known at that time must give the same L0
+ * time; when they do not, or one of them is in doubt there, the time is
+ * not vouched for (si->via_doubt, the reason in t->via_note). L1's own
+ * host data (its kvm_tsc_* events for L2) must be read up to that time.
+ */
+static enum conv through_l1(struct tsc_iter *it, struct stream_info *si, uint64_t *out,
+			    uint64_t *h)
+{
+	struct trace_info *l1 = si->t->via;
+	const struct host_vm *vm = l1->vms[l1->nr_vms - 1];
+	struct stream_info v = { .t = l1, .cpu_known = true };
+	uint64_t o, g, hh, first = 0;
+	int64_t ns, l0_ns;
+	bool some = false;
+	enum conv st;
+
+	si->via_doubt = false;
+	if (!clock_ns(l1->clock, *out, &ns))
+		return CONV_NO_OFFSET;
+	si->via_ns = ns;
+	if (!inputs_ended(it, l1->inputs) &&
+	    (__int128)ns + WAIT_MARGIN_NS + it->f->downtime_ns > inputs_frontier(it, l1->inputs))
+		return CONV_WAIT;
+	for (size_t k = 0; k < vm->nr_vcpus; k++) {
+		v.cpu = vm->vcpus[k].vcpu;
+		st = conv_time(it, &v, *out, &o, &g, &hh);
+		if (st == CONV_WAIT)
+			return st;
+		if (st != CONV_OK)
+			continue;	/* no offset of it in effect then */
+		if (!some) {
+			first = o;
+			*h = hh;
+			some = true;
+		} else if (o != first && !si->via_doubt) {
+			si->via_doubt = true;
+			snprintf(si->t->via_note, sizeof(si->t->via_note),
+				 "its host L1 '%s' (VM %s of '%s') has vCPUs with different TSC offsets then, and which of them ran this L2 vCPU is not in the traces",
+				 trace_name(l1->trace), vm->vm, l1->host->name);
+		}
+		if (!si->via_doubt && !v.conv_fits) {
+			si->via_doubt = true;
+			snprintf(si->t->via_note, sizeof(si->t->via_note),
+				 "no TSC offset recorded for its host L1's VM %s vCPU %" PRIu32 " in '%s' gives L1's TSC consistently: a change is missing there",
+				 vm->vm, v.cpu, l1->host->name);
+		}
+		if (si->via_doubt || (!it->model.nr_doubts && !it->model.host_ended) ||
+		    !clock_ns(l1->out_clock, o, &l0_ns))
+			continue;
+		if (it->model.host_ended && l0_ns > l1->host->end_ns) {
+			si->via_doubt = true;
+			snprintf(si->t->via_note, sizeof(si->t->via_note),
+				 "after the host trace '%s' of its host L1 ended: an offset change of L1's vCPUs after then is not known",
+				 l1->host->name);
+		} else if (it->model.nr_doubts) {
+			const struct doubt *d = host_model_doubt(&it->model, vm, v.cpu, l0_ns);
+
+			if (d) {
+				si->via_doubt = true;
+				snprintf(si->t->via_note, sizeof(si->t->via_note),
+					 "its host L1's VM %s vCPU %" PRIu32 " in '%s': %s",
+					 vm->vm, v.cpu, l1->host->name, d->what);
+			}
+		}
+	}
+	if (!some)
+		return CONV_NO_OFFSET;
+	*out = first;
+	return CONV_OK;
+}
+
+/*
  * A guest time (its clock's cycles @c) on host time (the host clock's
  * cycles): guest clock -> guest TSC (its own, or through the beacons of its
  * vCPU) -> host TSC (the offset in effect) -> host clock (its own, or
@@ -299,10 +374,12 @@ enum conv conv_time(struct tsc_iter *it, struct stream_info *si, uint64_t c,
 	default:
 		return CONV_HOST_BEACONS;
 	}
-	if (ht == t->host)
-		return CONV_OK;
-	*h = 0;
-	return clock_to_clock(ht->clock, *out, t->host->clock, out) ? CONV_OK : CONV_NO_OFFSET;
+	if (ht != t->host) {
+		*h = 0;
+		if (!clock_to_clock(ht->clock, *out, t->host->clock, out))
+			return CONV_NO_OFFSET;
+	}
+	return t->via ? through_l1(it, si, out, h) : CONV_OK;
 }
 
 /* What was wrong with the values its vCPU's host events had, if anything. */

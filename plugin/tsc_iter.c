@@ -141,7 +141,7 @@ static void head_conv_keep(struct tsc_iter *it, const struct held *h, uint64_t c
 {
 	const struct stream_info *si = h->si;
 
-	if (si->t->by_beacons || !it->model.hosts[si->conv_vm->host]->tsc_clock)
+	if (si->t->by_beacons || si->t->via || !it->model.hosts[si->conv_vm->host]->tsc_clock)
 		return;
 	it->head_conv.seq = h->seq;
 	it->head_conv.gen = it->model.gen;
@@ -235,7 +235,8 @@ static bool release_held(struct tsc_iter *it)
 			return false;
 		}
 		why = NULL;
-		if (cs && (it->model.nr_doubts || it->model.host_ended || !si->conv_fits)) {
+		if (cs && (it->model.nr_doubts || it->model.host_ended || !si->conv_fits ||
+			   si->via_doubt)) {
 			/* Paid only when the host data has doubts or ended. */
 			if (!host_ns(si->t, clk, &key)) {
 				bt_message_put_ref(m);

@@ -36,7 +36,13 @@ struct trace_info {
 	uint64_t max_host_tsc;	/* the latest host TSC it was put at */
 	bool warned_downtime;
 	struct host_trace *host;
-	/* The host clock's ns per cycle and offset, for host_ns_about(). */
+	/*
+	 * A guest of a nested hypervisor (L2): that guest's trace (L1), whose
+	 * host's clock it goes onto, through L1's offsets there; else NULL.
+	 */
+	struct trace_info *via;
+	const bt_clock_class *out_clock;	/* its host's, or via's host's */
+	/* The out clock's ns per cycle and offset, for host_ns_about(). */
 	double host_ns_per_cycle, host_base_ns;
 	const bt_clock_class *clock;	/* a guest's, once matched */
 	/* Not on the TSC clock: its times go to host TSC through its beacons. */
@@ -62,6 +68,10 @@ struct trace_info {
 	uint64_t misfit;
 	int64_t misfit_from, misfit_to;
 	char misfit_note[320];
+	/* An L2's events whose L1 vCPUs disagreed or were in doubt there. */
+	uint64_t via_marked;
+	int64_t via_from, via_to;
+	char via_note[1024];
 };
 
 struct stream_info {
@@ -84,6 +94,8 @@ struct stream_info {
 	int64_t gap, gap_next;
 	const struct host_vm *conv_vm;	/* the VM of its latest conversion */
 	bool conv_fits;		/* ... consistent with the VM's offset history */
+	bool via_doubt;		/* ... its L1 step not vouched for (t->via_note) */
+	int64_t via_ns;		/* ... an L2's: its time on its host L1's clock */
 	int64_t out_max_ns;	/* the latest host time it was put at */
 	int64_t last_own;	/* its latest own time: they must not go back */
 	size_t nr_held;		/* its messages waiting in tsc_iter.held */
@@ -215,5 +227,6 @@ int64_t host_frontier(const struct tsc_iter *it);
 bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 		int64_t hf);
 bool inputs_ended(const struct tsc_iter *it, uint64_t mask);
+int64_t inputs_frontier(const struct tsc_iter *it, uint64_t mask);
 
 #endif /* VMSYNC_TSC_ITER_H */

@@ -303,6 +303,17 @@ bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 	       hf != INT64_MAX && (__int128)hf - t->first_ns > it->f->window_limit_ns;
 }
 
+/* How far (own time) the inputs of @mask that have not ended were read. */
+int64_t inputs_frontier(const struct tsc_iter *it, uint64_t mask)
+{
+	int64_t f = INT64_MAX;
+
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		if ((mask >> (i % 64) & 1) && !it->inputs[i].ended && it->inputs[i].frontier < f)
+			f = it->inputs[i].frontier;
+	return f;
+}
+
 bool inputs_ended(const struct tsc_iter *it, uint64_t mask)
 {
 	for (size_t i = 0; i < it->nr_inputs; i++)
