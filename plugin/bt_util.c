@@ -110,10 +110,27 @@ const char *env_str(const bt_trace *t, const char *name)
  */
 const char *trace_name(const bt_trace *t)
 {
-	const char *name = bt_trace_get_name(t);
+	/* A few at once, for one message naming several traces. */
+	static char names[8][160];
+	static unsigned int next;
+	const char *name = bt_trace_get_name(t), *host, *session, *domain;
+	char *buf;
 
-	return name && name[0] ? name :
-		"(unnamed trace: give vmsync-merge its path, or source.ctf.fs trace-name=NAME)";
+	if (name && name[0])
+		return name;
+	/*
+	 * source.ctf.lttng-live names none: an LTTng trace's env says whose
+	 * it is, as the relay daemon's path does (HOST/SESSION), and its domain.
+	 */
+	host = env_str(t, ENV_HOSTNAME);
+	session = env_str(t, ENV_LTTNG_SESSION);
+	domain = env_str(t, ENV_LTTNG_DOMAIN);
+	if (!host || !host[0])
+		return "(unnamed trace: give vmsync-merge its path, or source.ctf.fs trace-name=NAME)";
+	buf = names[next++ % 8];
+	snprintf(buf, sizeof(names[0]), "%s%s%s%s%s", host, session ? "/" : "",
+		 session ? session : "", domain ? "/" : "", domain ? domain : "");
+	return buf;
 }
 
 /* A clock's time in ns from origin, about: @base_ns + cycles * @ns_per_cycle. */

@@ -479,14 +479,19 @@ size_t host_model_find_uuid(const struct host_model *m, const char *uuid,
 	return n;
 }
 
-bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
+bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu, size_t *hint,
 			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since, bool *fits)
 {
 	const struct vcpu_history *h = NULL;
 
+	/* Where the caller found this vCPU last time, if it is still there. */
+	if (*hint < vm->nr_vcpus && vm->vcpus[*hint].vcpu == vcpu)
+		h = &vm->vcpus[*hint];
 	for (size_t i = 0; i < vm->nr_vcpus && !h; i++)
-		if (vm->vcpus[i].vcpu == vcpu)
+		if (vm->vcpus[i].vcpu == vcpu) {
 			h = &vm->vcpus[i];
+			*hint = i;
+		}
 	if (!h)
 		return false;
 	/* The latest segment whose value gives a time it was in effect at. */

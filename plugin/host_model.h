@@ -141,12 +141,13 @@ const struct host_vm *host_model_find_vm(const struct host_model *m,
 					 const char *vm);
 
 /*
- * The host TSC at which vCPU @vcpu of @vm read @guest_tsc: the latest
+ * The host TSC at which vCPU @vcpu of @vm read @guest_tsc (@hint: where
+ * the caller found @vcpu in @vm's list before, kept up to date): the latest
  * segment it can have come from, which holds from host TSC @since; @fits
  * false when that lands after the next segment began (no recorded offset
  * gives it consistently: a change is missing). False when no segment fits.
  */
-bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu,
+bool host_model_to_host(const struct host_vm *vm, uint32_t vcpu, size_t *hint,
 			uint64_t guest_tsc, uint64_t *host_tsc, uint64_t *since, bool *fits);
 
 /* The latest TSC scaling of vCPU @vcpu of @vm (1.0 when none is known). */

@@ -74,7 +74,15 @@ BT_PLUGIN_FILTER_COMPONENT_CLASS_HELP(tsc,
 	"  beacon-jitter-us (unsigned integer, 0 to " XSTR(PARAM_DAY_US) " (a day),\n"
 	"      default 20): in default-clock mode, drop a beacon further than\n"
 	"      this from the line through its neighbours (its clock read was\n"
-	"      delayed after its TSC read).\n");
+	"      delayed after its TSC read).\n"
+	"  live-bound-ms (unsigned integer, 0 to " XSTR(PARAM_DAY_MS) " (a day), default 0):\n"
+	"      for live inputs (source.ctf.lttng-live, which say 'try again' when\n"
+	"      they have nothing yet): an input that had nothing for this long\n"
+	"      holds the others back no further than this much before the time\n"
+	"      of day (LTTng's clocks count from the Unix epoch); what it brings\n"
+	"      later than that goes out as it comes, counted in a warning. 0:\n"
+	"      wait for every input however long (exact order, for traces on\n"
+	"      disk).\n");
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INITIALIZE_METHOD(tsc, tsc_filter_init);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_FINALIZE_METHOD(tsc, tsc_filter_finalize);
 BT_PLUGIN_FILTER_COMPONENT_CLASS_INPUT_PORT_CONNECTED_METHOD(tsc,

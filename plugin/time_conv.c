@@ -63,7 +63,7 @@ static const struct host_vm *to_host(const struct tsc_iter *it, struct stream_in
 		uint64_t h, since;
 		bool fits;
 
-		if (host_model_to_host(t->vms[i], si->cpu, guest, &h, &since, &fits) &&
+		if (host_model_to_host(t->vms[i], si->cpu, &si->vcpu_hint, guest, &h, &since, &fits) &&
 		    (!best || began_later(it, t->vms[i], since, best, best_since))) {
 			*host = h;
 			best_since = since;

@@ -45,7 +45,7 @@ static const char *map_syntax(const char *s, char *buf, size_t len)
 	}
 }
 
-enum { P_MAP, P_SLACK, P_WINDOW, P_MAX_HELD, P_JITTER, P_DOWNTIME, P_NR };
+enum { P_MAP, P_SLACK, P_WINDOW, P_MAX_HELD, P_JITTER, P_DOWNTIME, P_LIVE, P_NR };
 
 /* The parameters: plugin.c's help text says the same. */
 static const struct param_spec tsc_params[P_NR] = {
@@ -60,6 +60,8 @@ static const struct param_spec tsc_params[P_NR] = {
 	[P_JITTER] = { "beacon-jitter-us", PARAM_UINT, 0, PARAM_DAY_US, 20,
 		"microseconds" },
 	[P_DOWNTIME] = { "downtime-ms", PARAM_UINT, 0, PARAM_DAY_MS, 0,
+		"milliseconds" },
+	[P_LIVE] = { "live-bound-ms", PARAM_UINT, 0, PARAM_DAY_MS, 0,
 		"milliseconds" },
 };
 
@@ -88,6 +90,7 @@ tsc_filter_init(bt_self_component_filter *self_filter,
 	f->max_held = v[P_MAX_HELD].u;
 	f->beacon_limit_ns = (int64_t)v[P_JITTER].u * 1000;
 	f->downtime_ns = (int64_t)v[P_DOWNTIME].u * 1000000;
+	f->live_bound_ns = (int64_t)v[P_LIVE].u * 1000000;
 	if (v[P_MAP].s && !(f->map = strdup(v[P_MAP].s))) {
 		free(f);
 		return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;

@@ -174,6 +174,9 @@ static bool release_held(struct tsc_iter *it)
 	bool done = hosts_ended(it);
 	int64_t hf = host_frontier(it);
 
+	it->hf = hf;		/* for the window_update() that follows */
+	it->hf_fresh = true;
+
 	/* Traces that announced VMs: hosts, or guests running guests? */
 	for (size_t i = 0; it->undecided && i < it->traces.cap; i++) {
 		struct trace_info *t = it->traces.keys[i] ? it->traces.values[i] : NULL;
@@ -416,6 +419,12 @@ static void note_event_class(struct stream_info *si, const bt_event *ev)
 	si->ec = ec;
 	si->ec_kvm_tsc = name && !strncmp(name, EV_KVM_TSC_PREFIX, strlen(EV_KVM_TSC_PREFIX));
 	si->ec_beacon = name && !strcmp(name, EV_BEACON);
+	/*
+	 * A live trace's event classes come as its metadata grows: a host's
+	 * may have had none of its own when its first stream was seen.
+	 */
+	if (si->ec_kvm_tsc && (!strcmp(name, EV_OFFSET) || !strcmp(name, EV_GUEST)))
+		si->t->host_classes = true;
 }
 
 /* Stream @s of @si went back in time, to @ns: a damaged trace. */
@@ -700,18 +709,26 @@ static void upstream_failed(struct tsc_iter *it, size_t i)
 		   i, strchr(names, ',') ? "s" : "", names[0] ? names : "(none read yet)");
 }
 
-/* Pull from the input that is furthest behind. */
+/*
+ * Pull from the input that is furthest behind. Live (live-bound-ms), one
+ * that has nothing yet ("try again") does not stop the others: the next
+ * furthest behind is asked, and so on, each once.
+ */
 static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 {
-	size_t best = it->nr_inputs;
-	int64_t best_behind = INT64_MAX;
 	bt_message_array_const msgs;
 	uint64_t n, k;
+	size_t best;
+	int64_t best_behind = INT64_MAX;
+	bool tried = false;	/* an input said "try again" in this call */
 
+	it->hf_fresh = false;
+again:
+	best = it->nr_inputs;
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		int64_t b;
 
-		if (it->inputs[i].ended)
+		if (it->inputs[i].ended || (tried && it->inputs[i].tried))
 			continue;
 		b = behind(&it->inputs[i]);
 		if (best == it->nr_inputs || b < best_behind) {
@@ -720,9 +737,11 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 		}
 	}
 	if (best == it->nr_inputs)
-		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
+		return tried ? BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN :
+		       BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 	switch (bt_message_iterator_next(it->inputs[best].it, &msgs, &n)) {
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		it->inputs[best].quiet_since = 0;
 		for (k = 0; k < n; k++)
 			if (!take(it, best, msgs[k])) {
 				while (++k < n)
@@ -734,7 +753,14 @@ static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 		it->inputs[best].ended = true;
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN;
+		if (!it->f->live_bound_ns)
+			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN;
+		if (!tried)
+			for (size_t i = 0; i < it->nr_inputs; i++)
+				it->inputs[i].tried = false;
+		input_quiet(&it->inputs[best], true);
+		tried = it->inputs[best].tried = true;
+		goto again;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_MEMORY_ERROR;
 	default:
@@ -807,6 +833,26 @@ static void late(struct tsc_iter *it, const struct reorder_item *top)
 		   fmt_secs(top->key, a, sizeof(a)), fmt_secs(it->last_out, b, sizeof(b)));
 }
 
+/*
+ * Live: item @top comes after later ones went out (its input was quiet for
+ * longer than live-bound-ms, then brought older messages). It goes out as it
+ * comes; the first is said at once, all of them at the end.
+ */
+static __attribute__((cold)) void live_late(struct tsc_iter *it, const struct reorder_item *top)
+{
+	const bt_stream *s = msg_stream(top->msg);
+	int64_t by = it->last_out - top->key;
+	char a[40];
+
+	if (!it->late++)
+		fprintf(stderr, "filter.vmsync.tsc: WARNING: live: trace '%s' brought a message at %s (host time) %.3f ms after later ones had gone out (its input had nothing for over live-bound-ms, %" PRId64 " ms): it goes out as it comes; give a larger live-bound-ms for a view in order\n",
+			s ? trace_name(bt_stream_borrow_trace_const(s)) : "?",
+			fmt_secs(top->key, a, sizeof(a)), (double)by / 1e6,
+			it->f->live_bound_ns / 1000000);
+	if (by > it->late_worst)
+		it->late_worst = by;
+}
+
 /* Release the @count messages of @msgs, which will not go out, and say @st. */
 static bt_message_iterator_class_next_method_status
 drop_out(bt_message_array_const msgs, uint64_t *count,
@@ -823,7 +869,9 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 {
 	struct tsc_iter *it = bt_self_message_iterator_get_data(self);
 	bt_message_iterator_class_next_method_status st;
-	int64_t safe = it->window_fresh ? it->safe : window_update(it);
+	const bool live = it->f->live_bound_ns;
+	/* Live, time passing moves the window: it is computed again. */
+	int64_t safe = it->window_fresh && !live ? it->safe : window_update(it);
 
 	*count = 0;
 	while (*count < capacity) {
@@ -831,12 +879,15 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 
 		if (top && top->key <= safe) {
 			if (top->key != INT64_MIN && top->key < it->last_out) {
-				late(it, top);
-				return drop_out(msgs, count,
+				if (!live) {
+					late(it, top);
+					return drop_out(msgs, count,
 						BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
-			}
-			if (top->key != INT64_MIN)
+				}
+				live_late(it, top);
+			} else if (top->key != INT64_MIN) {
 				it->last_out = top->key;
+			}
 			msgs[(*count)++] = reorder_pop(&it->heap);
 			continue;
 		}
@@ -866,6 +917,10 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 				if (!it->reported) {
 					report_beacons(it);
 					report_unverified(it);
+					if (it->late)
+						fprintf(stderr, "filter.vmsync.tsc: WARNING: live: %" PRIu64 " messages went out after later ones, by %.3f ms at most (live-bound-ms %" PRId64 ")\n",
+							it->late, (double)it->late_worst / 1e6,
+							it->f->live_bound_ns / 1000000);
 				}
 				it->reported = true;
 				return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
@@ -875,6 +930,16 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 		}
 		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN && *count)
 			break;	/* give what we have rather than wait upstream */
+		if (st == BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN && live) {
+			/* Live: the quiet inputs' floor may have moved since. */
+			if (!release_held(it))
+				return drop_out(msgs, count,
+						BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_ERROR);
+			safe = window_update(it);
+			top = reorder_peek(&it->heap);
+			if (top && top->key <= safe)
+				continue;
+		}
 		if (st != BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK)
 			return drop_out(msgs, count, st);
 		if (!release_held(it))

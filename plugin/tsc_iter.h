@@ -94,6 +94,7 @@ struct stream_info {
 	int64_t gap, gap_next;
 	const struct host_vm *conv_vm;	/* the VM of its latest conversion */
 	bool conv_fits;		/* ... consistent with the VM's offset history */
+	size_t vcpu_hint;	/* where its vCPU's history was in its VM's list */
 	bool via_doubt;		/* ... its L1 step not vouched for (t->via_note) */
 	int64_t via_ns;		/* ... an L2's: its time on its host L1's clock */
 	int64_t out_max_ns;	/* the latest host time it was put at */
@@ -104,6 +105,7 @@ struct stream_info {
 struct input {
 	bt_message_iterator *it;
 	bool ended, carries_host, seen;
+	bool tried;		/* live: pull() asked it already this time */
 	int64_t frontier;	/* own-clock ns of its latest message */
 	bool host_side;		/* it brings messages on host time */
 	struct stream_info **streams;	/* the guest streams it brings */
@@ -115,6 +117,8 @@ struct input {
 	int64_t *held_own;
 	size_t ho_first, ho_nr, ho_cap;
 	int64_t above;		/* input_above() at the last window_update() */
+	/* Live (live-bound-ms): since when (CLOCK_MONOTONIC ns) it had nothing. */
+	int64_t quiet_since;	/* 0: it gave messages at its last pull */
 };
 
 struct held {			/* a guest message waiting for host data */
@@ -132,6 +136,7 @@ struct tsc_filter {
 	bt_self_component *self;
 	char *map;		/* "TRACE=VM,..." */
 	int64_t slack_ns, window_limit_ns, beacon_limit_ns, downtime_ns;
+	int64_t live_bound_ns;	/* 0: wait for every input, however long */
 	uint64_t max_held;
 };
 
@@ -163,12 +168,17 @@ struct tsc_iter {
 	size_t undecided;	/* of those, traces that announced VMs */
 	uint64_t vms_gen;	/* the host model's, when guests last looked */
 	int64_t last_out;
+	uint64_t late;		/* live: messages that went out behind later ones */
+	int64_t late_worst;	/* ... by how much at most (ns) */
 	/*
 	 * safe_time() at the last window_update(): what was read changes only
 	 * in pull() and release_held(), each followed by an update.
 	 */
 	int64_t safe;
 	bool window_fresh;
+	/* host_frontier() as release_held() found it, until the next pull(). */
+	int64_t hf;
+	bool hf_fresh;
 	bool failed;
 };
 
@@ -227,6 +237,8 @@ int64_t host_frontier(const struct tsc_iter *it);
 bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 		int64_t hf);
 bool inputs_ended(const struct tsc_iter *it, uint64_t mask);
+int64_t live_floor(const struct tsc_iter *it, const struct input *in);
+void input_quiet(struct input *in, bool quiet);
 int64_t inputs_frontier(const struct tsc_iter *it, uint64_t mask);
 
 #endif /* VMSYNC_TSC_ITER_H */

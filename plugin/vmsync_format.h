@@ -25,6 +25,9 @@
 /* LTTng's environment entries, and the per-CPU packet context member. */
 #define ENV_HOSTNAME		"hostname"
 #define ENV_PRODUCT_UUID	"product_uuid"
+/* LTTng's own: the session's name and the tracer's domain (kernel, ust). */
+#define ENV_LTTNG_SESSION	"trace_name"
+#define ENV_LTTNG_DOMAIN	"domain"
 #define PACKET_CPU_ID		"cpu_id"
 
 /* What a rebased guest trace's environment says (ir_copy.c). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bt_util.h"
 #include "tsc_iter.h"
@@ -219,23 +220,30 @@ static int64_t input_above(const struct input *in)
  */
 static int64_t safe_time(const struct tsc_iter *it)
 {
-	int64_t safe = INT64_MAX, hf = host_frontier(it);
+	int64_t safe = INT64_MAX, hf = it->hf_fresh && !it->f->live_bound_ns ? it->hf :
+				     host_frontier(it);
 
 	if (it->unmatched)
 		return INT64_MIN;
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		const struct input *in = &it->inputs[i];
-		int64_t above;
+		int64_t above, floor = it->f->live_bound_ns ? live_floor(it, in) : INT64_MIN;
 		__int128 b;
 
 		if (in->ended && !in->ho_nr)
 			continue;
 		above = in->above;
-		if (in->frontier == INT64_MIN || above == INT64_MIN)
-			return INT64_MIN;	/* not read, or how its guests sit unknown */
-		b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
-		if (in->ho_nr && hf < b)
-			b = hf;
+		if (in->frontier == INT64_MIN || above == INT64_MIN) {
+			if (floor == INT64_MIN || in->ho_nr)
+				return INT64_MIN;	/* not read, or how its guests sit unknown */
+			b = floor;		/* live, and quiet for long enough */
+		} else {
+			b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
+			if (in->ho_nr && hf < b)
+				b = hf;
+			if (!in->ho_nr && floor > b)
+				b = floor;	/* live, and quiet for long enough */
+		}
 		b -= it->f->slack_ns;
 		if (b <= INT64_MIN)
 			return INT64_MIN;
@@ -275,6 +283,35 @@ bool hosts_ended(const struct tsc_iter *it)
 	return true;
 }
 
+static int64_t clock_now(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Live (live-bound-ms): the time before which input @in, which had nothing
+ * for that long, is taken to have nothing more to bring: that long before
+ * the time of day (LTTng's clocks count from the Unix epoch). INT64_MIN
+ * when it is not so quiet, or the filter is not live.
+ */
+__attribute__((cold)) int64_t live_floor(const struct tsc_iter *it, const struct input *in)
+{
+	if (!it->f->live_bound_ns || !in->quiet_since || in->ended ||
+	    clock_now(CLOCK_MONOTONIC) - in->quiet_since < it->f->live_bound_ns)
+		return INT64_MIN;
+	return clock_now(CLOCK_REALTIME) - it->f->live_bound_ns;
+}
+
+/* Since when (CLOCK_MONOTONIC) input @in had nothing, from now if not yet. */
+__attribute__((cold)) void input_quiet(struct input *in, bool quiet)
+{
+	in->quiet_since = !quiet ? 0 : in->quiet_since ? in->quiet_since :
+			  clock_now(CLOCK_MONOTONIC);
+}
+
 /* How far host time has been read: no host message earlier will come. */
 int64_t host_frontier(const struct tsc_iter *it)
 {
@@ -282,9 +319,17 @@ int64_t host_frontier(const struct tsc_iter *it)
 
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		const struct input *in = &it->inputs[i];
+		int64_t fr = in->frontier;
 
-		if (!in->ended && (in->carries_host || !in->seen) && in->frontier < f)
-			f = in->frontier;
+		if (in->ended || !(in->carries_host || !in->seen))
+			continue;
+		if (in->quiet_since) {	/* live only */
+			int64_t floor = live_floor(it, in);
+
+			fr = floor > fr ? floor : fr;
+		}
+		if (fr < f)
+			f = fr;
 	}
 	return f;
 }
