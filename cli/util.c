@@ -214,3 +214,24 @@ double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+const char *tool_path(const char *name, char *buf, size_t len)
+{
+	static const char *const where[] = { "%s/%s", "%s/../../plugin/%s", "%s/../../build/bin/%s" };
+	char self[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		dir = strrchr(self, '/');
+		if (dir)
+			*dir = '\0';
+		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+			snprintf(buf, len, where[i], self, name);
+			if (!access(buf, X_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s", name);
+	return buf;
+}

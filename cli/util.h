@@ -59,4 +59,10 @@ const char *ust_clock_plugin(void);
 /* Seconds since an arbitrary start (CLOCK_MONOTONIC). */
 double now_s(void);
 
+/*
+ * Where vmsync's tool @name is: beside this program (installed), or where
+ * the build tree keeps it; else @name itself, for the PATH. In @buf.
+ */
+const char *tool_path(const char *name, char *buf, size_t len);
+
 #endif /* VMSYNC_CLI_UTIL_H */

@@ -19,11 +19,8 @@
 /* Run tool @name with @argv[1..] (after @extra, if any). */
 static int run_tool(const char *name, const char *extra, int argc, char **argv)
 {
-	char self[PATH_MAX], path[PATH_MAX + 64], *dir;
+	char path[PATH_MAX + 64];
 	char **args = calloc((size_t)argc + 3, sizeof(*args));
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	/* Beside it (installed), or where the build tree keeps it. */
-	static const char *const where[] = { "%s/%s", "%s/../../plugin/%s", "%s/../../build/bin/%s" };
 	int k = 0;
 
 	if (!args)
@@ -33,18 +30,7 @@ static int run_tool(const char *name, const char *extra, int argc, char **argv)
 		args[k++] = (char *)extra;
 	for (int i = 1; i < argc; i++)
 		args[k++] = argv[i];
-	if (n > 0) {
-		self[n] = '\0';
-		dir = strrchr(self, '/');
-		if (dir)
-			*dir = '\0';
-		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-			snprintf(path, sizeof(path), where[i], self, name);
-			if (!access(path, X_OK))
-				execv(path, args);
-		}
-	}
-	execvp(name, args);
+	execvp(tool_path(name, path, sizeof(path)), args);
 	vs_err("cannot run %s: %s (install vmsync's tools: make install-tools)", name,
 	       strerror(errno));
 	free(args);
@@ -66,6 +52,29 @@ static int cmd_report(int argc, char **argv)
 	return run_tool("vmsync-merge", "--report", argc, argv);
 }
 
+/* Sessions already running, live: their relay daemon's URLs to vmsync-merge. */
+static int cmd_live(int argc, char **argv)
+{
+	bool url = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: vmsync live [vmsync merge's options] URL...\n"
+			       "Show live LTTng sessions (a host's and its guests') on one timeline as they\n"
+			       "record: each URL net://RELAY[:PORT]/host/HOSTNAME/SESSION, of sessions\n"
+			       "created with 'lttng create --live' (vmsync record --live shows its own).\n");
+			return 0;
+		}
+		url = url || !strncmp(argv[i], "net://", 6) || !strncmp(argv[i], "net4://", 7) ||
+		      !strncmp(argv[i], "net6://", 7);
+	}
+	if (!url) {
+		vs_err("give the live sessions' URLs, net://RELAY[:PORT]/host/HOSTNAME/SESSION ('lttng list' on each machine gives SESSION; vmsync record --live shows its own)");
+		return 2;
+	}
+	return run_tool("vmsync-merge", NULL, argc, argv);
+}
+
 static int cmd_guests(int argc, char **argv)
 {
 	return run_tool("vmsync-guests", NULL, argc, argv);
@@ -80,6 +89,7 @@ static const struct {
 	{ "merge", cmd_merge, "put guest traces on their host's time, in one timeline" },
 	{ "check", cmd_check, "measure a merged timeline against the host's VM entries and exits" },
 	{ "report", cmd_report, "why was a guest late: its latencies explained by what the host did to its vCPUs" },
+	{ "live", cmd_live, "show live sessions of a host and its guests on one timeline, as they record" },
 	{ "guests", cmd_guests, "list the host's VMs and vCPU threads (statedump)" },
 	{ "agent", cmd_agent, "in a guest: record for 'vmsync record' on the host, over vsock" },
 };
