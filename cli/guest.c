@@ -92,9 +92,9 @@ static void start(struct guest *g, const struct guest_config *c)
 		fail(g, "too many events for one command to the agent");
 		return;
 	}
-	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=0 kernel=%s ust=%s",
+	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=%u kernel=%s ust=%s",
 		 g->session, c->tsc ? "tsc" : "default", VMSYNC_RELAY_VPORT_CTRL,
-		 VMSYNC_RELAY_VPORT_DATA, kern, ust);
+		 VMSYNC_RELAY_VPORT_DATA, c->live_us, kern, ust);
 	/*
 	 * Loading modules and starting LTTng in a guest can take a while (over
 	 * two minutes in a nested guest under emulation): as long as the guest

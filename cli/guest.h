@@ -38,6 +38,7 @@ struct guest_config {		/* what every guest records */
 	bool tsc;
 	const struct strlist *kernel, *ust;
 	double wait_s;		/* how long a guest's agent is waited for */
+	unsigned int live_us;	/* live sessions' timer; 0: not live */
 };
 
 /* "NAME@CID" (CID 3 and up); false, saying why, when malformed. */

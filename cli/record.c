@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "guest.h"
+#include "live_view.h"
 #include "proto.h"
 #include "proxy.h"
 #include "relayd.h"
@@ -40,7 +41,7 @@ struct options {
 	struct strlist kernel, ust;
 	struct guest *guests;
 	size_t nr_guests;
-	bool tsc, modes;
+	bool tsc, modes, live;
 	const char *out;
 	uint16_t relayd_port;
 	const char *relayd_url;		/* a relay daemon elsewhere, or NULL */
@@ -58,13 +59,17 @@ struct state {
 	bool host_started, recorded;
 	struct session_counts host;
 	pid_t child;
+	struct live_view view;	/* --live */
 };
+
+/* LTTng's live timer: what a live session's viewer sees is this old at most. */
+#define LIVE_TIMER_US 1000000
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmsync record [-A GUEST@CID]... [-e EVENT]... [-u UST_EVENT]...\n"
-		"                     [--clock tsc|default] [--modes] [-o DIR]\n"
+		"                     [--clock tsc|default] [--modes] [--live] [-o DIR]\n"
 		"                     [--relayd-port PORT | --relayd URL] [--wait-guest S] [-q]\n"
 		"                     [-- COMMAND...]\n"
 		"On a KVM host: record the host's kvm_tsc_* events and the guests named with -A\n"
@@ -76,6 +81,8 @@ static void usage(FILE *f)
 		"  --clock tsc       exact mode (default): every machine on vmsync's TSC clock\n"
 		"  --clock default   LTTng's clock, with kvm_tsc_sync beacons on every machine\n"
 		"  --modes           also every VM entry and exit (kvm_vcpu_*), for vmsync check\n"
+		"  --live            live sessions, and their merged timeline on standard\n"
+		"                    output while they record (vmsync live on their URLs)\n"
 		"  -o DIR            where the traces go (vmsync-record-DATE-TIME)\n"
 		"  --relayd-port P   the relay daemon's ports: P, P+1, P+2 (%u)\n"
 		"  --relayd URL      record into the relay daemon at [net://]HOST[:CTRL[:DATA]]\n"
@@ -90,6 +97,7 @@ static bool parse(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{ "clock", required_argument, NULL, 'c' },
 		{ "modes", no_argument, NULL, 'm' },
+		{ "live", no_argument, NULL, 'L' },
 		{ "relayd-port", required_argument, NULL, 'P' },
 		{ "relayd", required_argument, NULL, 'R' },
 		{ "wait-guest", required_argument, NULL, 'w' },
@@ -143,6 +151,9 @@ static bool parse(int argc, char **argv, struct options *o)
 			break;
 		case 'm':
 			o->modes = true;
+			break;
+		case 'L':
+			o->live = true;
 			break;
 		case 'P':
 			if (!parse_uint(optarg, 1, 65533, &v)) {
@@ -263,7 +274,8 @@ static bool host_session(const struct options *o, struct state *s)
 		ok = strlist_add(&kernel, o->kernel.v[i]);
 	snprintf(url, sizeof(url), "net://%s:%u:%u", s->relayd.host, s->relayd.ctrl, s->relayd.data);
 	if (ok)
-		ok = session_start(&(struct session_spec){ HOST_SESSION, url, 0, &kernel,
+		ok = session_start(&(struct session_spec){ HOST_SESSION, url,
+							   o->live ? LIVE_TIMER_US : 0, &kernel,
 							   &o->ust }, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "out of memory");
@@ -306,6 +318,8 @@ static void take_down(const struct options *o, struct state *s)
 	if (s->host_started && !session_end(HOST_SESSION, &s->host, err, sizeof(err)))
 		vs_err("host: %s", err);
 	s->host_started = false;
+	/* Its sessions destroyed, the view ends by itself once it read them. */
+	live_view_stop(&s->view, 10);
 	/* The guests' streams end once their sessions did; then the relay daemon's. */
 	proxy_close(s->data, 30);
 	proxy_close(s->ctrl, 30);
@@ -338,10 +352,36 @@ static pid_t start_command(char **argv, bool tsc)
 	return pid;
 }
 
+/*
+ * --live: the view shows the host's session and every guest's that records;
+ * started again when a guest begins (one viewer per session: the old first).
+ */
+static void live_view_update(const struct options *o, struct state *s)
+{
+	char *urls[1 + 64], buf[1 + 64][512], host[256] = "localhost";
+	size_t n = 0;
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(buf[n], sizeof(buf[n]), "net://%s:%u/host/%s/%s", s->relayd.host,
+		 s->relayd.live, host, HOST_SESSION);
+	urls[n] = buf[n];
+	n++;
+	for (size_t i = 0; i < o->nr_guests && n < sizeof(urls) / sizeof(urls[0]); i++)
+		if (o->guests[i].state == GUEST_RECORDING) {
+			snprintf(buf[n], sizeof(buf[n]), "net://%s:%u/host/%s/%s", s->relayd.host,
+				 s->relayd.live, o->guests[i].hostname, o->guests[i].session);
+			urls[n] = buf[n];
+			n++;
+		}
+	if (n > s->view.nr_urls)
+		live_view_start(&s->view, urls, n);
+}
+
 /* Until COMMAND ends or a stop is asked; guests come and go meanwhile. */
 static int record_loop(const struct options *o, struct state *s)
 {
-	struct guest_config gc = { o->tsc, &o->kernel, &o->ust, o->wait_guest_s };
+	struct guest_config gc = { o->tsc, &o->kernel, &o->ust, o->wait_guest_s,
+				   o->live ? LIVE_TIMER_US : 0 };
 	int status = 0;
 
 	if (o->command) {
@@ -358,6 +398,8 @@ static int record_loop(const struct options *o, struct state *s)
 
 		for (size_t i = 0; i < o->nr_guests; i++)
 			guest_poll(&o->guests[i], &gc);
+		if (o->live)
+			live_view_update(o, s);
 		if (stop_asked) {
 			vs_info("stopping");
 			break;

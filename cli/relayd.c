@@ -137,6 +137,7 @@ bool relayd_use(struct relayd *r, const char *url, char *err, size_t len)
 	freeaddrinfo(ai);
 	r->ctrl = (uint16_t)c;
 	r->data = (uint16_t)d;
+	r->live = (uint16_t)(d < 65535 ? d + 1 : d);	/* LTTng's layout: 5342, 5343, 5344 */
 	if (!tcp_port_open(r->host, r->ctrl)) {
 		snprintf(err, len, "--relayd %s: no relay daemon answers at %s:%u: start one there ('lttng-relayd -d -o DIR'), or leave --relayd out for one of vmsync record's own",
 			 url, r->host, r->ctrl);

@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include "session.h"
+#include "util.h"
+
+/* How long a stopped session's data may take to reach its relay daemon. */
+#define SESSION_FLUSH_S 60
 
 bool sessiond_ensure(const char *probes, const char *ust_clock, pid_t *started, char *err,
 		     size_t len)
@@ -181,11 +185,20 @@ static void count(const char *session, enum lttng_domain_type type, struct sessi
 
 bool session_end(const char *name, struct session_counts *c, char *err, size_t len)
 {
-	int r = lttng_stop_tracing(name);
+	/* Stop, then wait for its data to be out, for a while: never for ever. */
+	int r = lttng_stop_tracing_no_wait(name);
+	double end = now_s() + SESSION_FLUSH_S;
 	bool ok = true;
 
 	if (r < 0 && r != -LTTNG_ERR_TRACE_ALREADY_STOPPED) {
 		snprintf(err, len, "cannot stop session %s: %s", name, lttng_strerror(r));
+		ok = false;
+	}
+	while (ok && lttng_data_pending(name) == 1 && now_s() < end)
+		usleep(100000);
+	if (ok && lttng_data_pending(name) == 1) {
+		snprintf(err, len, "session %s: its last data was still on its way to the relay daemon after %d s: the trace may lack its last packets",
+			 name, SESSION_FLUSH_S);
 		ok = false;
 	}
 	count(name, LTTNG_DOMAIN_KERNEL, c);
