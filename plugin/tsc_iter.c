@@ -710,25 +710,57 @@ static void upstream_failed(struct tsc_iter *it, size_t i)
 }
 
 /*
- * Pull from the input that is furthest behind. Live (live-bound-ms), one
- * that has nothing yet ("try again") does not stop the others: the next
- * furthest behind is asked, and so on, each once.
+ * Live (live-bound-ms): input *@best has nothing yet ("try again"); that does
+ * not stop the others: the next furthest behind is asked, and so on, each
+ * once. Its answer, *@best the input that gave it. Apart from pull(), so
+ * that traces on disk do not pay for it.
  */
+static __attribute__((noinline, cold)) bt_message_iterator_next_status
+pull_live(struct tsc_iter *it, size_t *best, bt_message_array_const *msgs, uint64_t *n)
+{
+	bt_message_iterator_next_status st = BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN;
+
+	for (size_t i = 0; i < it->nr_inputs; i++)
+		it->inputs[i].tried = false;
+	while (st == BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN) {
+		size_t next = it->nr_inputs;
+		int64_t next_behind = INT64_MAX;
+
+		input_quiet(&it->inputs[*best], true);
+		it->inputs[*best].tried = true;
+		for (size_t i = 0; i < it->nr_inputs; i++) {
+			int64_t b;
+
+			if (it->inputs[i].ended || it->inputs[i].tried)
+				continue;
+			b = behind(&it->inputs[i]);
+			if (next == it->nr_inputs || b < next_behind) {
+				next = i;
+				next_behind = b;
+			}
+		}
+		if (next == it->nr_inputs)
+			break;
+		*best = next;
+		st = bt_message_iterator_next(it->inputs[next].it, msgs, n);
+	}
+	return st;
+}
+
+/* Pull from the input that is furthest behind. */
 static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 {
-	bt_message_array_const msgs;
-	uint64_t n, k;
-	size_t best;
+	size_t best = it->nr_inputs;
 	int64_t best_behind = INT64_MAX;
-	bool tried = false;	/* an input said "try again" in this call */
+	bt_message_array_const msgs;
+	bt_message_iterator_next_status st;
+	uint64_t n, k;
 
 	it->hf_fresh = false;
-again:
-	best = it->nr_inputs;
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		int64_t b;
 
-		if (it->inputs[i].ended || (tried && it->inputs[i].tried))
+		if (it->inputs[i].ended)
 			continue;
 		b = behind(&it->inputs[i]);
 		if (best == it->nr_inputs || b < best_behind) {
@@ -737,9 +769,11 @@ again:
 		}
 	}
 	if (best == it->nr_inputs)
-		return tried ? BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN :
-		       BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
-	switch (bt_message_iterator_next(it->inputs[best].it, &msgs, &n)) {
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
+	st = bt_message_iterator_next(it->inputs[best].it, &msgs, &n);
+	if (st == BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN && it->f->live_bound_ns)
+		st = pull_live(it, &best, &msgs, &n);
+	switch (st) {
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
 		it->inputs[best].quiet_since = 0;
 		for (k = 0; k < n; k++)
@@ -753,14 +787,7 @@ again:
 		it->inputs[best].ended = true;
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_OK;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
-		if (!it->f->live_bound_ns)
-			return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN;
-		if (!tried)
-			for (size_t i = 0; i < it->nr_inputs; i++)
-				it->inputs[i].tried = false;
-		input_quiet(&it->inputs[best], true);
-		tried = it->inputs[best].tried = true;
-		goto again;
+		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_AGAIN;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_MEMORY_ERROR;
 	default:

@@ -227,22 +227,23 @@ static int64_t safe_time(const struct tsc_iter *it)
 		return INT64_MIN;
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		const struct input *in = &it->inputs[i];
-		int64_t above, floor = it->f->live_bound_ns ? live_floor(it, in) : INT64_MIN;
+		int64_t above;
 		__int128 b;
 
 		if (in->ended && !in->ho_nr)
 			continue;
 		above = in->above;
 		if (in->frontier == INT64_MIN || above == INT64_MIN) {
-			if (floor == INT64_MIN || in->ho_nr)
-				return INT64_MIN;	/* not read, or how its guests sit unknown */
-			b = floor;		/* live, and quiet for long enough */
+			/* Not read, or how its guests sit unknown: unless live and quiet. */
+			if (!it->f->live_bound_ns || in->ho_nr || live_floor(it, in) == INT64_MIN)
+				return INT64_MIN;
+			b = live_floor(it, in);
 		} else {
 			b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
 			if (in->ho_nr && hf < b)
 				b = hf;
-			if (!in->ho_nr && floor > b)
-				b = floor;	/* live, and quiet for long enough */
+			if (it->f->live_bound_ns && !in->ho_nr && live_floor(it, in) > b)
+				b = live_floor(it, in);	/* live, and quiet for long enough */
 		}
 		b -= it->f->slack_ns;
 		if (b <= INT64_MIN)
