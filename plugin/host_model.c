@@ -326,6 +326,7 @@ static bool offset_event(struct host_model *m, int host, const bt_event *ev,
 	 * trace knew the vCPU: the first one holds from the beginning.
 	 */
 	s.since = initial ? 0 : (uint64_t)host_tsc;
+	s.read_at = (uint64_t)host_tsc;
 	if (h->nr) {
 		const struct tsc_segment *last = &h->segs[h->nr - 1];
 		/* What it says it changed from (0: unknown), or a dump's value. */

@@ -21,6 +21,7 @@ struct tsc_segment {
 	uint64_t ratio;
 	unsigned int frac_bits;
 	int64_t at_ns;		/* its event's host clock time; INT64_MIN: unknown */
+	uint64_t read_at;	/* the host TSC its event read it at (host_tsc) */
 };
 
 /*

@@ -30,8 +30,8 @@ static bool gap_of(const struct trace_info *t, const struct host_trace *ht,
 	int64_t own, host;
 	uint64_t g;
 
-	if (!t->clock || t->by_beacons || !ht->tsc_clock)
-		return false;	/* not a TSC clock */
+	if (!t->clock || t->by_beacons || !ht->tsc_clock || !h)
+		return false;	/* not a TSC clock, or no host time to take it at */
 	g = tsc_guest_from_host(h, seg->offset, seg->ratio, seg->frac_bits);
 	if (!clock_ns(t->clock, g, &own) || !clock_ns(ht->clock, h, &host) ||
 	    (__int128)own - host > INT64_MAX || (__int128)own - host < INT64_MIN)
@@ -49,11 +49,17 @@ void expect_stream(const struct tsc_iter *it, struct stream_info *si)
 	for (size_t i = t->nr_vms; i-- > 0;)
 		for (size_t c = 0; c < t->vms[i]->nr_vcpus; c++) {
 			const struct vcpu_history *h = &t->vms[i]->vcpus[c];
+			const struct tsc_segment *seg = h->nr ? &h->segs[h->nr - 1] : NULL;
 
-			if (h->vcpu != si->cpu || !h->nr)
+			if (h->vcpu != si->cpu || !seg)
 				continue;
-			if (gap_of(t, it->model.hosts[t->vms[i]->host], &h->segs[h->nr - 1],
-				   h->segs[h->nr - 1].since, &gap) &&
+			/*
+			 * At a host TSC it held at: from its start, or, one in
+			 * effect since before the trace (a dump's), where it was
+			 * read (at 0, the guest's TSC would wrap: no time at all).
+			 */
+			if (gap_of(t, it->model.hosts[t->vms[i]->host], seg,
+				   seg->since ? seg->since : seg->read_at, &gap) &&
 			    gap > si->gap_next)
 				si->gap_next = gap;
 			return;
@@ -234,10 +240,23 @@ static int64_t safe_time(const struct tsc_iter *it)
 			continue;
 		above = in->above;
 		if (in->frontier == INT64_MIN || above == INT64_MIN) {
-			/* Not read, or how its guests sit unknown: unless live and quiet. */
-			if (!it->f->live_bound_ns || in->ho_nr || live_floor(it, in) == INT64_MIN)
+			int64_t floor;
+
+			/* Not read, or how its guests sit unknown ... */
+			if (!it->f->live_bound_ns || in->ho_nr)
 				return INT64_MIN;
-			b = live_floor(it, in);
+			/*
+			 * ... unless live: quiet for long enough, or bringing
+			 * only inactivity, its times of day (no guest of it
+			 * converted yet) are taken as host time within the bound.
+			 */
+			floor = live_floor(it, in);
+			if (in->frontier != INT64_MIN &&
+			    (__int128)in->frontier - it->f->live_bound_ns > floor)
+				floor = in->frontier - it->f->live_bound_ns;
+			if (floor == INT64_MIN)
+				return INT64_MIN;
+			b = floor;
 		} else {
 			b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
 			if (in->ho_nr && hf < b)
