@@ -326,6 +326,8 @@ static enum conv through_l1(struct tsc_iter *it, struct stream_info *si, uint64_
 	if (!some)
 		return CONV_NO_OFFSET;
 	*out = first;
+	if (si->via_doubt)
+		si->conv_fits = false;	/* for release_held(): unverified() says why */
 	return CONV_OK;
 }
 

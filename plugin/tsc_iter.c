@@ -238,8 +238,7 @@ static bool release_held(struct tsc_iter *it)
 			return false;
 		}
 		why = NULL;
-		if (cs && (it->model.nr_doubts || it->model.host_ended || !si->conv_fits ||
-			   si->via_doubt)) {
+		if (cs && (it->model.nr_doubts || it->model.host_ended || !si->conv_fits)) {
 			/* Paid only when the host data has doubts or ended. */
 			if (!host_ns(si->t, clk, &key)) {
 				bt_message_put_ref(m);
@@ -513,10 +512,13 @@ static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done)
 		done = true;
 	for (size_t i = 0; i < it->nr_inputs && !done; i++) {
 		const struct input *in = &it->inputs[i];
+		int64_t fr = in->frontier;
 
+		if (in->quiet_since && live_floor(it, in) > fr)
+			fr = live_floor(it, in);	/* live, quiet for long enough */
 		if (!in->ended && (in->carries_host || !in->seen) &&
-		    !(t->inputs >> (i % 64) & 1) && in->frontier < others)
-			others = in->frontier;
+		    !(t->inputs >> (i % 64) & 1) && fr < others)
+			others = fr;
 	}
 	if (!done && others != INT64_MAX &&
 	    (t->first_ns == INT64_MIN || (__int128)others - t->first_ns <= margin))
@@ -639,7 +641,9 @@ static bool take(struct tsc_iter *it, size_t i, const bt_message *m)
 				      &it->model.changed);
 			it->model.changed_vm = NULL;
 		}
-		if (!host_side_of(it, si, m, type, ns))
+		/* Most host messages are events, with nothing to say: no call. */
+		if ((type != BT_MESSAGE_TYPE_EVENT || it->model.doubt_vm) &&
+		    !host_side_of(it, si, m, type, ns))
 			goto nomem;
 		return si->nr_held ? hold_behind(it, i, si, m, type, cs, ns) :
 		       push_out(it, si, ns, reorder_seq(&it->heap), m);
