@@ -60,6 +60,7 @@ struct state {
 	struct session_counts host;
 	pid_t child;
 	struct live_view view;	/* --live */
+	double regen_at[2];	/* --live: when to dump the host's state again (now_s()) */
 };
 
 /* LTTng's live timer: what a live session's viewer sees is this old at most. */
@@ -373,8 +374,23 @@ static void live_view_update(const struct options *o, struct state *s)
 			urls[n] = buf[n];
 			n++;
 		}
-	if (n > s->view.nr_urls)
-		live_view_start(&s->view, urls, n);
+	if (n > s->view.nr_urls && live_view_start(&s->view, urls, n)) {
+		/*
+		 * A new viewer sees what is recorded from when it attached: the
+		 * host's VMs and offsets, dumped at its start, are dumped again
+		 * once it had time to attach (a few seconds), and later again.
+		 */
+		s->regen_at[0] = now_s() + 3;
+		s->regen_at[1] = now_s() + 15;
+	}
+	for (size_t i = 0; i < 2; i++)
+		if (s->regen_at[i] && now_s() >= s->regen_at[i]) {
+			char err[512];
+
+			s->regen_at[i] = 0;
+			if (!session_regenerate_statedump(HOST_SESSION, err, sizeof(err)))
+				vs_err("live view: %s: the view may not know the host's VMs", err);
+		}
 }
 
 /* Until COMMAND ends or a stop is asked; guests come and go meanwhile. */

@@ -183,6 +183,16 @@ static void count(const char *session, enum lttng_domain_type type, struct sessi
 		lttng_destroy_handle(h);
 }
 
+bool session_regenerate_statedump(const char *name, char *err, size_t len)
+{
+	int r = lttng_regenerate_statedump(name);
+
+	if (r < 0)
+		snprintf(err, len, "cannot regenerate the statedump of session %s: %s", name,
+			 lttng_strerror(r));
+	return r >= 0;
+}
+
 bool session_end(const char *name, struct session_counts *c, char *err, size_t len)
 {
 	/* Stop, then wait for its data to be out, for a while: never for ever. */

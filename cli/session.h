@@ -36,6 +36,12 @@ struct session_spec {
 /* Create the session, enable its events, start it; false with @err. */
 bool session_start(const struct session_spec *s, char *err, size_t len);
 
+/*
+ * Have the session's kernel tracer dump the system's state again (with it,
+ * vmsync's statedump: VMs, vCPUs, offsets); false with @err.
+ */
+bool session_regenerate_statedump(const char *name, char *err, size_t len);
+
 struct session_counts {
 	uint64_t discarded;	/* events the ring buffers had no room for */
 	uint64_t lost_packets;

@@ -21,20 +21,24 @@ pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
 "$VMSYNC_REPO/tests/lab/guest" --uuid 7d1c1a10-3c2b-4f0e-9a55-0e7f3b1d2c03 --name g1 \
 	--out "$T/g1" --cpu-flags -tsc-adjust \
 	--qemu-arg -device --qemu-arg "vhost-vsock-pci,guest-cid=3" \
-	"$VMSYNC_REPO/tests/record/guest-agent" g1 tsc "$count" stop 1 echo \
+	"$VMSYNC_REPO/tests/record/guest-agent" g1 tsc "$count" stop 1 echo go \
 	>"$T/g1.console" 2>&1 &
 g1=$!
 wait_agent_up g1 "$g1"
 
-# While it records: once the view shows both sessions, the host's marks,
+# While it records: once the view shows both sessions and the host's VMs
+# (a viewer sees what is recorded from when it attached: vmsync record has
+# the host dump its state again for it), the guest's marks and the host's,
 # one a second; when the view first shows the guest's first mark, and when
 # the guest has written its last.
 cat >"$T/during.sh" <<EOS
 first=
 for i in \$(seq 1 1200); do
-	grep -q '^-- vmsync record: live view of 2 sessions' "$T/record.out" && break
+	sed -n '/^-- vmsync record: live view of 2 sessions/,\$p' "$T/record.out" 2>/dev/null |
+		grep -q 'kvm_tsc_guest' && break
 	sleep 0.5
 done
+touch "$T/g1/go"
 for i in \$(seq 1 $count); do
 	echo "vmsync-mark host \$i" >/proc/lttng-logger
 	sleep 1
