@@ -867,7 +867,8 @@ static void late(struct tsc_iter *it, const struct reorder_item *top)
 /*
  * Live: item @top comes after later ones went out (its input was quiet for
  * longer than live-bound-ms, then brought older messages). It goes out as it
- * comes; the first is said at once, all of them at the end.
+ * comes; the first event is said at once, all of them at the end. A packet's
+ * or stream's end (a session's last flush) is no event of the timeline.
  */
 static __attribute__((cold)) void live_late(struct tsc_iter *it, const struct reorder_item *top)
 {
@@ -875,8 +876,11 @@ static __attribute__((cold)) void live_late(struct tsc_iter *it, const struct re
 	int64_t by = it->last_out - top->key;
 	char a[40];
 
+	if (bt_message_get_type(top->msg) != BT_MESSAGE_TYPE_EVENT)
+		return;
+
 	if (!it->late++)
-		fprintf(stderr, "filter.vmsync.tsc: WARNING: live: trace '%s' brought a message at %s (host time) %.3f ms after later ones had gone out (its input had nothing for over live-bound-ms, %" PRId64 " ms): it goes out as it comes; give a larger live-bound-ms for a view in order\n",
+		fprintf(stderr, "filter.vmsync.tsc: WARNING: live: trace '%s' brought an event at %s (host time) %.3f ms after later ones had gone out (its input had nothing for over live-bound-ms, %" PRId64 " ms): it goes out as it comes; give a larger live-bound-ms for a view in order\n",
 			s ? trace_name(bt_stream_borrow_trace_const(s)) : "?",
 			fmt_secs(top->key, a, sizeof(a)), (double)by / 1e6,
 			it->f->live_bound_ns / 1000000);
@@ -949,7 +953,7 @@ tsc_iter_next(bt_self_message_iterator *self, bt_message_array_const msgs,
 					report_beacons(it);
 					report_unverified(it);
 					if (it->late)
-						fprintf(stderr, "filter.vmsync.tsc: WARNING: live: %" PRIu64 " messages went out after later ones, by %.3f ms at most (live-bound-ms %" PRId64 ")\n",
+						fprintf(stderr, "filter.vmsync.tsc: WARNING: live: %" PRIu64 " events went out after later ones, by %.3f ms at most (live-bound-ms %" PRId64 ")\n",
 							it->late, (double)it->late_worst / 1e6,
 							it->f->live_bound_ns / 1000000);
 				}
