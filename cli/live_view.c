@@ -39,18 +39,43 @@ void live_view_stop(struct live_view *v, double wait_s)
 		}
 	}
 	v->pid = 0;
-	v->nr_urls = 0;
+	free(v->shown);
+	v->shown = NULL;
+}
+
+bool live_view_shows(const struct live_view *v, char *const urls[], size_t n)
+{
+	char line[600];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "%s\n", urls[i]);
+		if (v->pid <= 0 || !v->shown || !strstr(v->shown, line))
+			return false;
+	}
+	return true;
 }
 
 bool live_view_start(struct live_view *v, char *const urls[], size_t n)
 {
 	char path[PATH_MAX + 64];
 	char **argv = calloc(n + 2, sizeof(*argv));
+	size_t len = 1;
 	pid_t pid;
 
 	if (!argv)
 		return false;
 	live_view_stop(v, 0);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(urls[i]) + 1;
+	v->shown = calloc(len, 1);
+	if (!v->shown) {
+		free(argv);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		strcat(v->shown, urls[i]);
+		strcat(v->shown, "\n");
+	}
 	/* In the view's own output: where a view (again) begins, and of what. */
 	printf("-- vmsync record: live view of %zu session%s:", n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
@@ -72,10 +97,11 @@ bool live_view_start(struct live_view *v, char *const urls[], size_t n)
 	free(argv);
 	if (pid < 0) {
 		vs_err("cannot start the live view: %s", strerror(errno));
+		free(v->shown);
+		v->shown = NULL;
 		return false;
 	}
 	v->pid = pid;
-	v->nr_urls = n;
 	vs_info("live view of %zu session%s (vmsync-merge %s%s)", n, n == 1 ? "" : "s", urls[0],
 		n > 1 ? " ..." : "");
 	return true;

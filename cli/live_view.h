@@ -13,11 +13,11 @@
 
 struct live_view {
 	pid_t pid;		/* 0: not running */
-	size_t nr_urls;		/* the sessions it shows */
+	char *shown;		/* the URLs of the sessions it shows, each + '\n' */
 };
 
 /*
- * Show the @n sessions of @urls, stopping the view of fewer first (a relay
+ * Show the @n sessions of @urls, stopping the running view first (a relay
  * daemon takes one viewer per session), after a line saying so on standard
  * output. A view started again shows what the relay daemon gives a new
  * viewer; the recording itself keeps everything.
@@ -25,5 +25,7 @@ struct live_view {
 bool live_view_start(struct live_view *v, char *const urls[], size_t n);
 /* Let it end (its sessions were destroyed) for up to @wait_s, then stop it. */
 void live_view_stop(struct live_view *v, double wait_s);
+/* Whether the running view shows every one of the @n sessions of @urls. */
+bool live_view_shows(const struct live_view *v, char *const urls[], size_t n);
 
 #endif /* VMSYNC_CLI_LIVE_VIEW_H */

@@ -374,7 +374,8 @@ static void live_view_update(const struct options *o, struct state *s)
 			urls[n] = buf[n];
 			n++;
 		}
-	if (n > s->view.nr_urls && live_view_start(&s->view, urls, n)) {
+	/* A guest that went away drops out of the next view, not this one. */
+	if (!live_view_shows(&s->view, urls, n) && live_view_start(&s->view, urls, n)) {
 		/*
 		 * A new viewer sees what is recorded from when it attached: the
 		 * host's VMs and offsets, dumped at its start, are dumped again
