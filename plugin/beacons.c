@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "beacons.h"
+#include "ring.h"
 
 void beacons_init(struct beacons *bs, uint64_t freq, int64_t limit_ns)
 {
@@ -166,15 +167,8 @@ bool beacons_add(struct beacons *bs, uint64_t clk, uint64_t tsc)
 {
 	size_t i;
 
-	if (bs->nr == bs->cap) {
-		size_t cap = bs->cap ? 2 * bs->cap : 64;
-		struct beacon *n = realloc(bs->b, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		bs->b = n;
-		bs->cap = cap;
-	}
+	if (!array_reserve(&bs->b, bs->nr, &bs->cap, sizeof(*bs->b), 64))
+		return false;
 	/* Pairs of several CPUs come nearly in order: insert from the end. */
 	for (i = bs->nr; i > 0 && bs->b[i - 1].clk > clk; i--)
 		bs->b[i] = bs->b[i - 1];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "breakdown.h"
+#include "ring.h"
 
 static void add_exit(struct breakdown *b, const struct vcpu_segment *s, int64_t ns)
 {
@@ -79,15 +80,8 @@ bool bd_by_all_add(struct bd_by_all *a, const struct vcpu_segment *s)
 		if (a->by[i].task.tid == s->by.tid && !strcmp(a->by[i].task.comm, s->by.comm))
 			break;
 	if (i == a->nr) {
-		if (a->nr == a->cap) {
-			size_t cap = a->cap ? 2 * a->cap : 16;
-			struct bd_by *n = realloc(a->by, cap * sizeof(*n));
-
-			if (!n)
-				return false;
-			a->by = n;
-			a->cap = cap;
-		}
+		if (!array_reserve(&a->by, a->nr, &a->cap, sizeof(*a->by), 16))
+			return false;
 		memset(&a->by[a->nr], 0, sizeof(a->by[0]));
 		a->by[a->nr++].task = s->by;
 	}

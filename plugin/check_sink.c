@@ -38,6 +38,7 @@
 #include "check_sink.h"
 #include "params.h"
 #include "ptr_map.h"
+#include "ring.h"
 #include "sink_util.h"
 #include "vmsync_format.h"
 
@@ -125,16 +126,9 @@ static bool runs(const struct vcpu_thread *t, const struct guest_vcpu *g)
 static void violation(struct check_sink *c, const struct guest_vcpu *g, int64_t d)
 {
 	c->outside++;
-	if (c->nr_dist == c->cap_dist) {
-		size_t cap = c->cap_dist ? 2 * c->cap_dist : 256;
-		int64_t *n = realloc(c->dist, cap * sizeof(*n));
-
-		if (!n) {
-			c->nomem = true;
-			return;
-		}
-		c->dist = n;
-		c->cap_dist = cap;
+	if (!array_reserve(&c->dist, c->nr_dist, &c->cap_dist, sizeof(*c->dist), 256)) {
+		c->nomem = true;
+		return;
 	}
 	c->dist[c->nr_dist++] = d;
 	if (c->nr_dist == 1 || d > c->worst) {
@@ -349,15 +343,8 @@ static bool guest_event(struct check_sink *c, const bt_message *m, int64_t ns)
 		c->inside++;
 		return true;
 	}
-	if (g->nr_pending == g->cap_pending) {
-		size_t cap = g->cap_pending ? 2 * g->cap_pending : 16;
-		struct pending *n = realloc(g->pending, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		g->pending = n;
-		g->cap_pending = cap;
-	}
+	if (!array_reserve(&g->pending, g->nr_pending, &g->cap_pending, sizeof(*g->pending), 16))
+		return false;
 	p = &g->pending[g->nr_pending++];
 	p->ns = ns;
 	p->since_exit = g->exited && g->last_exit <= ns ? ns - g->last_exit : -1;

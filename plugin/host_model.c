@@ -9,6 +9,7 @@
 
 #include "bt_util.h"
 #include "host_model.h"
+#include "ring.h"
 #include "tsc_math.h"
 
 /* KVM's vCPU ids are below KVM_MAX_VCPU_IDS (4096 x 4 on x86 today). */
@@ -131,15 +132,8 @@ static bool add_segment(struct vcpu_history *h, const struct tsc_segment *s)
 		    last->frac_bits == s->frac_bits)
 			return true;
 	}
-	if (h->nr == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 8;
-		struct tsc_segment *n = realloc(h->segs, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		h->segs = n;
-		h->cap = cap;
-	}
+	if (!array_reserve(&h->segs, h->nr, &h->cap, sizeof(*h->segs), 8))
+		return false;
 	h->segs[h->nr++] = *s;
 	return true;
 }
@@ -159,15 +153,8 @@ static bool add_doubt(struct host_model *m, const struct host_vm *vm,
 	if (d->to_ns == INT64_MAX && h->nr_doubts &&
 	    h->doubts[h->nr_doubts - 1].to_ns == INT64_MAX)
 		return true;	/* one open at a time: the earliest cause stands */
-	if (h->nr_doubts == h->cap_doubts) {
-		size_t cap = h->cap_doubts ? 2 * h->cap_doubts : 4;
-		struct doubt *n = realloc(h->doubts, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		h->doubts = n;
-		h->cap_doubts = cap;
-	}
+	if (!array_reserve(&h->doubts, h->nr_doubts, &h->cap_doubts, sizeof(*h->doubts), 4))
+		return false;
 	h->doubts[h->nr_doubts] = *d;
 	h->doubts[h->nr_doubts].marked_from = INT64_MAX;
 	h->doubts[h->nr_doubts].marked_to = INT64_MIN;

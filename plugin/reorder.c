@@ -73,15 +73,8 @@ static bool misc_push(struct reorder *r, struct reorder_item it)
 {
 	size_t i;
 
-	if (r->misc_nr == r->misc_cap) {
-		size_t cap = r->misc_cap ? 2 * r->misc_cap : 64;
-		struct reorder_item *n = realloc(r->misc, cap * sizeof(*n));
-
-		if (!n)
-			return false;
-		r->misc = n;
-		r->misc_cap = cap;
-	}
+	if (!array_reserve(&r->misc, r->misc_nr, &r->misc_cap, sizeof(*r->misc), 64))
+		return false;
 	for (i = r->misc_nr++; i && before(&it, &r->misc[(i - 1) / 2]); i = (i - 1) / 2)
 		r->misc[i] = r->misc[(i - 1) / 2];
 	r->misc[i] = it;

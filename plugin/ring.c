@@ -30,3 +30,17 @@ bool ring_grow(void *buf, size_t *first, size_t nr, size_t *cap, size_t size,
 	*first = 0;
 	return true;
 }
+
+bool array_grow(void *buf, size_t *cap, size_t size, size_t initial)
+{
+	size_t ncap = *cap ? *cap * 2 : initial;
+	void *old, *n;
+
+	memcpy(&old, buf, sizeof(old));
+	n = realloc(old, ncap * size);
+	if (!n)
+		return false;
+	memcpy(buf, &n, sizeof(n));
+	*cap = ncap;
+	return true;
+}
