@@ -714,6 +714,29 @@ static void upstream_failed(struct tsc_iter *it, size_t i)
 }
 
 /*
+ * The input furthest behind that has not ended (nor, with @skip_tried, been
+ * asked already); it->nr_inputs when none.
+ */
+static size_t furthest_behind(const struct tsc_iter *it, bool skip_tried)
+{
+	size_t best = it->nr_inputs;
+	int64_t best_behind = INT64_MAX;
+
+	for (size_t i = 0; i < it->nr_inputs; i++) {
+		int64_t b;
+
+		if (it->inputs[i].ended || (skip_tried && it->inputs[i].tried))
+			continue;
+		b = behind(&it->inputs[i]);
+		if (best == it->nr_inputs || b < best_behind) {
+			best = i;
+			best_behind = b;
+		}
+	}
+	return best;
+}
+
+/*
  * Live (live-bound-ms): input *@best has nothing yet ("try again"); that does
  * not stop the others: the next furthest behind is asked, and so on, each
  * once. Its answer, *@best the input that gave it. Apart from pull(), so
@@ -727,22 +750,11 @@ pull_live(struct tsc_iter *it, size_t *best, bt_message_array_const *msgs, uint6
 	for (size_t i = 0; i < it->nr_inputs; i++)
 		it->inputs[i].tried = false;
 	while (st == BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN) {
-		size_t next = it->nr_inputs;
-		int64_t next_behind = INT64_MAX;
+		size_t next;
 
 		input_quiet(&it->inputs[*best], true);
 		it->inputs[*best].tried = true;
-		for (size_t i = 0; i < it->nr_inputs; i++) {
-			int64_t b;
-
-			if (it->inputs[i].ended || it->inputs[i].tried)
-				continue;
-			b = behind(&it->inputs[i]);
-			if (next == it->nr_inputs || b < next_behind) {
-				next = i;
-				next_behind = b;
-			}
-		}
+		next = furthest_behind(it, true);
 		if (next == it->nr_inputs)
 			break;
 		*best = next;
@@ -754,24 +766,12 @@ pull_live(struct tsc_iter *it, size_t *best, bt_message_array_const *msgs, uint6
 /* Pull from the input that is furthest behind. */
 static bt_message_iterator_class_next_method_status pull(struct tsc_iter *it)
 {
-	size_t best = it->nr_inputs;
-	int64_t best_behind = INT64_MAX;
+	size_t best = furthest_behind(it, false);
 	bt_message_array_const msgs;
 	bt_message_iterator_next_status st;
 	uint64_t n, k;
 
 	it->hf_fresh = false;
-	for (size_t i = 0; i < it->nr_inputs; i++) {
-		int64_t b;
-
-		if (it->inputs[i].ended)
-			continue;
-		b = behind(&it->inputs[i]);
-		if (best == it->nr_inputs || b < best_behind) {
-			best = i;
-			best_behind = b;
-		}
-	}
 	if (best == it->nr_inputs)
 		return BT_MESSAGE_ITERATOR_CLASS_NEXT_METHOD_STATUS_END;
 	st = bt_message_iterator_next(it->inputs[best].it, &msgs, &n);
