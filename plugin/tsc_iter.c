@@ -512,10 +512,8 @@ static bool decide_host(struct tsc_iter *it, struct trace_info *t, bool done)
 		done = true;
 	for (size_t i = 0; i < it->nr_inputs && !done; i++) {
 		const struct input *in = &it->inputs[i];
-		int64_t fr = in->frontier;
+		int64_t fr = input_reach(it, in);
 
-		if (in->quiet_since && live_floor(it, in) > fr)
-			fr = live_floor(it, in);	/* live, quiet for long enough */
 		if (!in->ended && (in->carries_host || !in->seen) &&
 		    !(t->inputs >> (i % 64) & 1) && fr < others)
 			others = fr;
@@ -752,7 +750,7 @@ pull_live(struct tsc_iter *it, size_t *best, bt_message_array_const *msgs, uint6
 	while (st == BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN) {
 		size_t next;
 
-		input_quiet(&it->inputs[*best], true);
+		input_quiet(&it->inputs[*best]);
 		it->inputs[*best].tried = true;
 		next = furthest_behind(it, true);
 		if (next == it->nr_inputs)

@@ -238,7 +238,8 @@ bool host_passed(const struct tsc_iter *it, const struct trace_info *t,
 		int64_t hf);
 bool inputs_ended(const struct tsc_iter *it, uint64_t mask);
 int64_t live_floor(const struct tsc_iter *it, const struct input *in);
-void input_quiet(struct input *in, bool quiet);
+void input_quiet(struct input *in);
+int64_t input_reach(const struct tsc_iter *it, const struct input *in);
 int64_t inputs_frontier(const struct tsc_iter *it, uint64_t mask);
 
 #endif /* VMSYNC_TSC_ITER_H */

@@ -261,8 +261,12 @@ static int64_t safe_time(const struct tsc_iter *it)
 			b = (__int128)(in->ho_nr ? in->held_own[in->ho_first] : in->frontier) - above;
 			if (in->ho_nr && hf < b)
 				b = hf;
-			if (it->f->live_bound_ns && !in->ho_nr && live_floor(it, in) > b)
-				b = live_floor(it, in);	/* live, and quiet for long enough */
+			if (it->f->live_bound_ns && !in->ho_nr) {
+				int64_t floor = live_floor(it, in);
+
+				if (floor > b)
+					b = floor;	/* live, and quiet for long enough */
+			}
 		}
 		b -= it->f->slack_ns;
 		if (b <= INT64_MIN)
@@ -325,11 +329,19 @@ __attribute__((cold)) int64_t live_floor(const struct tsc_iter *it, const struct
 	return clock_now(CLOCK_REALTIME) - it->f->live_bound_ns;
 }
 
-/* Since when (CLOCK_MONOTONIC) input @in had nothing, from now if not yet. */
-__attribute__((cold)) void input_quiet(struct input *in, bool quiet)
+/* Input @in has nothing: quiet since now, unless since before. */
+__attribute__((cold)) void input_quiet(struct input *in)
 {
-	in->quiet_since = !quiet ? 0 : in->quiet_since ? in->quiet_since :
-			  clock_now(CLOCK_MONOTONIC);
+	if (!in->quiet_since)
+		in->quiet_since = clock_now(CLOCK_MONOTONIC);
+}
+
+/* How far input @in was read, or, live and quiet long enough, its floor. */
+int64_t input_reach(const struct tsc_iter *it, const struct input *in)
+{
+	int64_t floor = in->quiet_since ? live_floor(it, in) : INT64_MIN;
+
+	return floor > in->frontier ? floor : in->frontier;
 }
 
 /* How far host time has been read: no host message earlier will come. */
@@ -339,15 +351,11 @@ int64_t host_frontier(const struct tsc_iter *it)
 
 	for (size_t i = 0; i < it->nr_inputs; i++) {
 		const struct input *in = &it->inputs[i];
-		int64_t fr = in->frontier;
+		int64_t fr;
 
 		if (in->ended || !(in->carries_host || !in->seen))
 			continue;
-		if (in->quiet_since) {	/* live only */
-			int64_t floor = live_floor(it, in);
-
-			fr = floor > fr ? floor : fr;
-		}
+		fr = input_reach(it, in);
 		if (fr < f)
 			f = fr;
 	}
