@@ -4,9 +4,13 @@
  * It listens on vsock, takes commands from the host only (CID 2), loads the
  * modules the clock mode needs before LTTng's, starts the guest's session,
  * and carries its stream to the host's relay daemon over vsock: the guest
- * needs no network.
+ * needs no network. With --net HOST it also listens on TCP, taking commands
+ * from HOST's address only, and its session then streams to the relay
+ * daemon over the network (at the address the command came from, unless
+ * vmsync record names the relay daemon's).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <linux/vm_sockets.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "net.h"
 #include "proto.h"
 #include "proxy.h"
 #include "session.h"
@@ -34,6 +39,7 @@ static void on_signal(int sig)
 
 struct recording {		/* what one START set up, undone at its end */
 	char name[128];
+	char url[400];		/* where its session streams */
 	pid_t sessiond;
 	struct proxy *ctrl, *data;
 	const char *loaded[4];	/* modules loaded for it, in order */
@@ -57,9 +63,10 @@ static bool load(struct recording *r, const char *mod, char *err, size_t len)
 }
 
 /* Set up and start the guest's session for START line @cmd. */
-static bool start(struct recording *r, const char *cmd, char *err, size_t len)
+static bool start(struct recording *r, const char *cmd, const char *peer, char *err, size_t len)
 {
-	char clock[16], ctrl[16], data[16], live[16], kern[2048], ust[2048], url[128];
+	char clock[16], ctrl[16], data[16], live[16], kern[2048], ust[2048], *url = r->url;
+	char via[16] = "vsock", relay[256] = "";
 	struct strlist kernel = { 0 }, user = { 0 };
 	unsigned long cport, dport, live_us = 0;
 	uint16_t lc, ld;
@@ -71,12 +78,19 @@ static bool start(struct recording *r, const char *cmd, char *err, size_t len)
 	    !proto_arg(cmd, "kernel", kern, sizeof(kern)) || !proto_arg(cmd, "ust", ust, sizeof(ust)) ||
 	    !parse_uint(ctrl, 1, UINT32_MAX, &cport) || !parse_uint(data, 1, UINT32_MAX, &dport) ||
 	    (proto_arg(cmd, "live", live, sizeof(live)) && !parse_uint(live, 0, UINT32_MAX, &live_us)) ||
+	    (proto_arg(cmd, "via", via, sizeof(via)) && strcmp(via, "net")) ||
+	    (proto_arg(cmd, "relay", relay, sizeof(relay)) && !relay[0]) ||
+	    (!strcmp(via, "net") && (cport > 65535 || dport > 65535)) ||
 	    (strcmp(clock, "tsc") && strcmp(clock, "default"))) {
 		snprintf(err, len, "malformed START command (vmsync record and agent of different versions?): %.200s",
 			 cmd);
 		return false;
 	}
 	tsc = !strcmp(clock, "tsc");
+	if (!strcmp(via, "net") && !peer) {
+		snprintf(err, len, "a guest commanded over vsock streams over vsock (via=net asked)");
+		return false;
+	}
 	if ((strcmp(kern, "-") && !strlist_add_split(&kernel, kern)) ||
 	    (strcmp(ust, "-") && !strlist_add_split(&user, ust))) {
 		snprintf(err, len, "out of memory");
@@ -98,14 +112,20 @@ static bool start(struct recording *r, const char *cmd, char *err, size_t len)
 		       "a session daemon was running: its user-space packets are on the TSC clock only if it was started with LTTNG_UST_CLOCK_PLUGIN (doc/clocks.md)");
 	if (!tsc && !r->sessiond && !load(r, "lttng-probe-kvm-tsc", err, len))
 		goto out;
-	r->ctrl = proxy_tcp_to_vsock(&lc, VMADDR_CID_HOST, (uint32_t)cport);
-	r->data = r->ctrl ? proxy_tcp_to_vsock(&ld, VMADDR_CID_HOST, (uint32_t)dport) : NULL;
-	if (!r->data) {
-		snprintf(err, len, "cannot listen on a local TCP port for the stream: %s",
-			 strerror(errno));
-		goto out;
+	if (!strcmp(via, "net")) {
+		/* Straight to the relay daemon, over the guest's network. */
+		snprintf(url, sizeof(r->url), "net://%s:%lu:%lu", relay[0] ? relay : peer, cport, dport);
+	} else {
+		r->ctrl = proxy_tcp_to_vsock(&lc, VMADDR_CID_HOST, (uint32_t)cport);
+		r->data = r->ctrl ? proxy_tcp_to_vsock(&ld, VMADDR_CID_HOST, (uint32_t)dport) :
+			  NULL;
+		if (!r->data) {
+			snprintf(err, len, "cannot listen on a local TCP port for the stream: %s",
+				 strerror(errno));
+			goto out;
+		}
+		snprintf(url, sizeof(r->url), "net://127.0.0.1:%u:%u", lc, ld);
 	}
-	snprintf(url, sizeof(url), "net://127.0.0.1:%u:%u", lc, ld);
 	ok = session_start(&(struct session_spec){ r->name, url, (unsigned int)live_us,
 						   &kernel, &user }, err, len);
 	r->started = ok;
@@ -135,8 +155,11 @@ static bool finish(struct recording *r, struct session_counts *c, char *err, siz
 	return ok;
 }
 
-/* One connection from the host: a whole recording. */
-static void serve(int fd, const char *hostname)
+/*
+ * One connection from the host: a whole recording. @peer: the host's IPv4
+ * address when it came over the network, NULL over vsock.
+ */
+static void serve(int fd, const char *hostname, const char *peer)
 {
 	struct recording r = { 0 };
 	char line[8192], err[1024], reply[1200];
@@ -164,8 +187,9 @@ static void serve(int fd, const char *hostname)
 		}
 		if (!strncmp(line, "START ", 6) && !r.started) {
 			err[0] = '\0';
-			if (start(&r, line, err, sizeof(err))) {
-				vs_info("recording session %s for the host", r.name);
+			if (start(&r, line, peer, err, sizeof(err))) {
+				vs_info("recording session %s for the host, streaming to %s%s", r.name,
+					r.url, peer ? "" : " (over vsock)");
 				proto_send(fd, "OK");
 			} else {
 				finish(&r, &c, reply, sizeof(reply));
@@ -198,28 +222,82 @@ static void serve(int fd, const char *hostname)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmsync agent [--port VPORT] [--once] [-q]\n"
+	fprintf(f, "usage: vmsync agent [--port VPORT] [--net HOST [--tcp-port PORT]] [--once] [-q]\n"
 		"In a guest: wait for vmsync record on the host (vsock CID 2) and record for it.\n"
-		"  --port VPORT  vsock port to listen on (%u)\n"
-		"  --once        end after one recording\n"
-		"  -q            print only errors\n", VMSYNC_AGENT_PORT);
+		"  --port VPORT     vsock port to listen on (%u)\n"
+		"  --net HOST       also take commands over the network, from HOST's address only\n"
+		"                   (the host as this guest sees it); the guest's session then\n"
+		"                   streams to the relay daemon over the network\n"
+		"  --tcp-port PORT  the TCP port for --net (%u)\n"
+		"  --once           end after one recording\n"
+		"  -q               print only errors\n", VMSYNC_AGENT_PORT, VMSYNC_AGENT_PORT);
+}
+
+static int listen_vsock(uint32_t port)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
+				 .svm_port = port };
+	int e, fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Take one connection on @lfd if it comes from the host (vsock CID 2, or
+ * IPv4 @allowed); the peer's address in @peer for TCP, "" for vsock.
+ */
+static int accept_host(int lfd, bool tcp, const char *allowed, char *peer, size_t len)
+{
+	union {
+		struct sockaddr_vm vm;
+		struct sockaddr_in in;
+	} a;
+	socklen_t alen = sizeof(a);
+	int fd = accept4(lfd, (struct sockaddr *)&a, &alen, SOCK_CLOEXEC);
+
+	peer[0] = '\0';
+	if (fd < 0)
+		return -1;
+	if (!tcp) {
+		if (a.vm.svm_cid == VMADDR_CID_HOST)
+			return fd;
+		vs_err("refused a connection from CID %u: only the host (CID 2) commands the agent",
+		       a.vm.svm_cid);
+	} else {
+		inet_ntop(AF_INET, &a.in.sin_addr, peer, (socklen_t)len);
+		if (!strcmp(peer, allowed))
+			return fd;
+		vs_err("refused a connection from %s: only the host (--net %s) commands the agent",
+		       peer, allowed);
+	}
+	close(fd);
+	return -1;
 }
 
 int cmd_agent(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "port", required_argument, NULL, 'p' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "tcp-port", required_argument, NULL, 't' },
 		{ "once", no_argument, NULL, '1' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
-				 .svm_port = VMSYNC_AGENT_PORT };
 	struct sigaction sa = { .sa_handler = on_signal };
-	char hostname[256] = "";
+	char hostname[256] = "", allowed[INET_ADDRSTRLEN] = "";
+	uint32_t vport = VMSYNC_AGENT_PORT;
+	uint16_t tport = VMSYNC_AGENT_PORT;
+	const char *net = NULL;
 	unsigned long v;
 	bool once = false;
-	int c, lfd;
+	int c, lfd[2] = { -1, -1 };	/* vsock, TCP */
 
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -228,7 +306,17 @@ int cmd_agent(int argc, char **argv)
 				vs_err("--port: '%s' is not a vsock port (1 to 4294967294)", optarg);
 				return 2;
 			}
-			a.svm_port = (unsigned int)v;
+			vport = (uint32_t)v;
+			break;
+		case 'n':
+			net = optarg;
+			break;
+		case 't':
+			if (!parse_uint(optarg, 1, 65535, &v)) {
+				vs_err("--tcp-port: '%s' is not a TCP port (1 to 65535)", optarg);
+				return 2;
+			}
+			tport = (uint16_t)v;
 			break;
 		case '1':
 			once = true;
@@ -248,6 +336,11 @@ int cmd_agent(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (net && !net_resolve(net, allowed, sizeof(allowed))) {
+		vs_err("--net %s: no IPv4 address for it: give the host's address as this guest sees it",
+		       net);
+		return 2;
+	}
 	gethostname(hostname, sizeof(hostname) - 1);
 	for (char *p = hostname; *p; p++)	/* one word of the protocol */
 		if (*p == ' ')
@@ -255,37 +348,48 @@ int cmd_agent(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	lfd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4) < 0) {
-		vs_err("cannot listen on vsock port %u: %s%s", a.svm_port, strerror(errno),
+	lfd[0] = listen_vsock(vport);
+	if (lfd[0] < 0) {
+		/* Without vsock, an agent reached over the network still serves. */
+		vs_err("cannot listen on vsock port %u: %s%s", vport, strerror(errno),
 		       errno == EAFNOSUPPORT || errno == ENODEV ?
 		       " (no vsock in this guest: give its VM a vhost-vsock-pci device and load vmw_vsock_virtio_transport)" :
 		       errno == EADDRINUSE ? " (another agent runs)" : "");
-		return 1;
+		if (!net)
+			return 1;
+	} else {
+		vs_info("listening on vsock port %u for vmsync record on the host", vport);
 	}
-	vs_info("listening on vsock port %u for vmsync record on the host", a.svm_port);
+	if (net) {
+		lfd[1] = tcp_listen_any(tport);
+		if (lfd[1] < 0) {
+			vs_err("cannot listen on TCP port %u: %s%s", tport, strerror(errno),
+			       errno == EADDRINUSE ? " (another agent runs? --tcp-port)" : "");
+			if (lfd[0] >= 0)
+				close(lfd[0]);
+			return 1;
+		}
+		vs_info("listening on TCP port %u for vmsync record on %s", tport, allowed);
+	}
 	while (!stopping) {
-		struct sockaddr_vm peer;
-		socklen_t len = sizeof(peer);
-		struct pollfd p = { lfd, POLLIN, 0 };
-		int fd;
+		struct pollfd p[2] = { { lfd[0], POLLIN, 0 }, { lfd[1], POLLIN, 0 } };
+		char peer[INET_ADDRSTRLEN];
+		int fd = -1;
 
-		if (poll(&p, 1, 500) <= 0)
+		if (poll(p, 2, 500) <= 0)
 			continue;
-		fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+		for (int i = 0; i < 2 && fd < 0; i++)
+			if (p[i].revents & POLLIN)
+				fd = accept_host(lfd[i], i == 1, allowed, peer, sizeof(peer));
 		if (fd < 0)
 			continue;
-		if (peer.svm_cid != VMADDR_CID_HOST) {
-			vs_err("refused a connection from CID %u: only the host (CID 2) commands the agent",
-			       peer.svm_cid);
-			close(fd);
-			continue;
-		}
-		serve(fd, hostname);
+		serve(fd, hostname, peer[0] ? peer : NULL);
 		close(fd);
 		if (once)
 			break;
 	}
-	close(lfd);
+	for (int i = 0; i < 2; i++)
+		if (lfd[i] >= 0)
+			close(lfd[i]);
 	return 0;
 }

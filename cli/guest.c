@@ -11,19 +11,43 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "net.h"
 #include "proto.h"
+
+/* The part after '@': a CID (digits only), or ADDRESS[:PORT]. */
+static bool parse_where(struct guest *g, const char *w)
+{
+	const char *colon = strchr(w, ':');
+	size_t n = colon ? (size_t)(colon - w) : strlen(w);
+	unsigned long v = VMSYNC_AGENT_PORT;
+
+	if (w[strspn(w, "0123456789")] == '\0') {
+		if (!parse_uint(w, 3, UINT32_MAX - 1, &v))
+			return false;
+		g->cid = (uint32_t)v;
+		snprintf(g->where, sizeof(g->where), "CID %u", g->cid);
+		return true;
+	}
+	if (!n || n >= sizeof(g->addr) || strspn(w, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n ||
+	    (colon && !parse_uint(colon + 1, 1, 65535, &v)))
+		return false;
+	memcpy(g->addr, w, n);
+	g->port = (uint16_t)v;
+	snprintf(g->where, sizeof(g->where), "%s:%u", g->addr, g->port);
+	return true;
+}
 
 bool guest_parse(struct guest *g, const char *arg)
 {
 	const char *at = strrchr(arg, '@');
-	unsigned long cid;
 	size_t n = at ? (size_t)(at - arg) : 0;
 
 	memset(g, 0, sizeof(*g));
 	g->fd = -1;
-	if (!at || !n || n >= sizeof(g->name) || !parse_uint(at + 1, 3, UINT32_MAX - 1, &cid)) {
-		vs_err("-A %s: give GUEST@CID, a name for the guest and its vsock CID (3 or more: the guest-cid of its vhost-vsock-pci device)",
-		       arg);
+	if (!at || !n || n >= sizeof(g->name) || !parse_where(g, at + 1)) {
+		vs_err("-A %s: give GUEST@CID, a name for the guest and its vsock CID (3 or more: the guest-cid of its vhost-vsock-pci device), or GUEST@ADDRESS[:PORT] for a guest reached over its network (an IPv4 address or host name; its agent's port, %u by default)",
+		       arg, VMSYNC_AGENT_PORT);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -38,7 +62,6 @@ bool guest_parse(struct guest *g, const char *arg)
 		vs_err("-A %s: 'host' names the host's own trace: give the guest another name", arg);
 		return false;
 	}
-	g->cid = (uint32_t)cid;
 	snprintf(g->session, sizeof(g->session), "vmsync-%s", g->name);
 	return true;
 }
@@ -48,8 +71,11 @@ static int agent_connect(const struct guest *g)
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = g->cid,
 				 .svm_port = VMSYNC_AGENT_PORT };
 	struct timeval tv = { 2, 0 };
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd;
 
+	if (!g->cid)
+		return tcp_connect(g->addr, g->port, 2);
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv, sizeof(tv));
@@ -67,20 +93,34 @@ static void fail(struct guest *g, const char *why)
 		close(g->fd);
 	g->fd = -1;
 	g->state = GUEST_FAILED;
-	vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+	vs_err("guest %s (%s): %s", g->name, g->where, g->msg);
 }
 
 /* The agent answered: greet it and start its session. */
 static void start(struct guest *g, const struct guest_config *c)
 {
-	char line[8192], kern[2048] = "-", ust[2048] = "-", msg[1024];
+	char line[8192], kern[2048] = "-", ust[2048] = "-", msg[1024], relay[300];
 	struct strlist k = { 0 };
 	double wait_s;
 	bool ok;
 
 	if (!proto_send(g->fd, "HELLO vmsync " VMSYNC_PROTO_VERSION) ||
-	    !proto_recv(g->fd, line, sizeof(line), 30) ||
-	    sscanf(line, "HELLO vmsync " VMSYNC_PROTO_VERSION " %255s", g->hostname) != 1) {
+	    !proto_recv(g->fd, line, sizeof(line), 30)) {
+		/*
+		 * Closed unanswered: a port forwarder whose guest is not up yet,
+		 * or an agent that takes commands from another address. Still
+		 * waited for; guest_poll() says which it may be in the end.
+		 */
+		if (errno == ECONNRESET || errno == EPIPE) {
+			close(g->fd);
+			g->fd = -1;
+			g->closed_unanswered = true;
+			return;
+		}
+		fail(g, "its agent's port took the connection but did not answer vmsync's greeting in 30 s");
+		return;
+	}
+	if (sscanf(line, "HELLO vmsync " VMSYNC_PROTO_VERSION " %255s", g->hostname) != 1) {
 		fail(g, "what answers on the agent's port is not a vmsync agent of this version");
 		return;
 	}
@@ -92,9 +132,14 @@ static void start(struct guest *g, const struct guest_config *c)
 		fail(g, "too many events for one command to the agent");
 		return;
 	}
-	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=%u kernel=%s ust=%s",
-		 g->session, c->tsc ? "tsc" : "default", VMSYNC_RELAY_VPORT_CTRL,
-		 VMSYNC_RELAY_VPORT_DATA, c->live_us, kern, ust);
+	/* Over vsock, to vmsync record's ports; over the network, to the relay daemon's. */
+	snprintf(relay, sizeof(relay), " via=net%s%s", c->relay_host ? " relay=" : "",
+		 c->relay_host ? c->relay_host : "");
+	snprintf(line, sizeof(line), "START name=%s clock=%s ctrl=%u data=%u live=%u kernel=%s ust=%s%s",
+		 g->session, c->tsc ? "tsc" : "default",
+		 g->cid ? VMSYNC_RELAY_VPORT_CTRL : c->relay_ctrl,
+		 g->cid ? VMSYNC_RELAY_VPORT_DATA : c->relay_data, c->live_us, kern, ust,
+		 g->cid ? "" : relay);
 	/*
 	 * Loading modules and starting LTTng in a guest can take a while (over
 	 * two minutes in a nested guest under emulation): as long as the guest
@@ -114,7 +159,7 @@ static void start(struct guest *g, const struct guest_config *c)
 		return;
 	}
 	g->state = GUEST_RECORDING;
-	vs_info("guest %s (CID %u, host name %s): recording", g->name, g->cid, g->hostname);
+	vs_info("guest %s (%s, host name %s): recording", g->name, g->where, g->hostname);
 }
 
 void guest_poll(struct guest *g, const struct guest_config *c)
@@ -125,13 +170,23 @@ void guest_poll(struct guest *g, const struct guest_config *c)
 		if (!g->first_try)
 			g->first_try = now;
 		g->fd = agent_connect(g);
-		if (g->fd >= 0) {
+		if (g->fd >= 0)
 			start(g, c);
-		} else if (now - g->first_try >= c->wait_s) {
-			char why[512];
+		if (g->state == GUEST_WAITING && now - g->first_try >= c->wait_s) {
+			char why[768];
 
-			snprintf(why, sizeof(why), "its agent did not answer on vsock port %u within %.0f s: is the guest up, with a vhost-vsock-pci device of guest-cid %u, and 'vmsync agent' running in it ('systemctl start vmsync-agent')?",
-				 VMSYNC_AGENT_PORT, c->wait_s, g->cid);
+			if (g->cid)
+				snprintf(why, sizeof(why), "its agent did not answer on vsock port %u within %.0f s: is the guest up, with a vhost-vsock-pci device of guest-cid %u, and 'vmsync agent' running in it ('systemctl start vmsync-agent')?",
+					 VMSYNC_AGENT_PORT, c->wait_s, g->cid);
+			else if (!net_resolve(g->addr, why, sizeof(why)))
+				snprintf(why, sizeof(why), "no IPv4 address for '%s' within %.0f s: give its address, or a name this host resolves",
+					 g->addr, c->wait_s);
+			else if (g->closed_unanswered)
+				snprintf(why, sizeof(why), "its agent's port at %s took connections but closed them unanswered for %.0f s: is 'vmsync agent --net HOST' running in the guest, HOST being this host's address as the guest sees it (the agent takes commands from that address only)?",
+					 g->where, c->wait_s);
+			else
+				snprintf(why, sizeof(why), "its agent did not answer at %s within %.0f s: is the guest up and reachable there, and 'vmsync agent --net HOST' running in it (HOST: this host's address as the guest sees it)?",
+					 g->where, c->wait_s);
 			fail(g, why);
 		}
 		return;
@@ -146,7 +201,7 @@ void guest_poll(struct guest *g, const struct guest_config *c)
 			g->fd = -1;
 			g->state = GUEST_GONE;
 			snprintf(g->msg, sizeof(g->msg), "it stopped answering mid-recording (shut down or died): its trace up to then is kept");
-			vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+			vs_err("guest %s (%s): %s", g->name, g->where, g->msg);
 		}
 	}
 }
@@ -177,7 +232,7 @@ void guest_stop(struct guest *g)
 		g->state = GUEST_GONE;
 	}
 	if (g->state == GUEST_GONE)
-		vs_err("guest %s (CID %u): %s", g->name, g->cid, g->msg);
+		vs_err("guest %s (%s): %s", g->name, g->where, g->msg);
 	close(g->fd);
 	g->fd = -1;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * guest.h - a guest that vmsync record records through its vmsync agent:
- * reached over vsock, waited for while it is not up, followed until the
+ * reached over vsock (its stream carried to the relay daemon over vsock
+ * too), or over the guest's network (GUEST@ADDRESS: it streams to the
+ * relay daemon directly); waited for while it is not up, followed until the
  * recording ends or the guest does.
  */
 #ifndef VMSYNC_CLI_GUEST_H
@@ -23,10 +25,14 @@ enum guest_state {
 
 struct guest {
 	char name[64];
-	uint32_t cid;
+	uint32_t cid;		/* its vsock CID; 0: reached over the network */
+	char addr[256];		/* its agent's network address (a name or IPv4) */
+	uint16_t port;		/* and TCP port */
+	char where[300];	/* "CID 3" or "ADDRESS:PORT", for messages */
 	enum guest_state state;
 	int fd;
 	double first_try;	/* when it was first tried (now_s()) */
+	bool closed_unanswered;	/* its port took a connection and closed it */
 	char hostname[256];
 	char session[96];	/* its session's name, in the relay daemon's tree */
 	struct session_counts counts;
@@ -39,9 +45,20 @@ struct guest_config {		/* what every guest records */
 	const struct strlist *kernel, *ust;
 	double wait_s;		/* how long a guest's agent is waited for */
 	unsigned int live_us;	/* live sessions' timer; 0: not live */
+	/*
+	 * Where a network guest streams: the relay daemon's TCP ports, at
+	 * relay_host, or, when that is NULL, at the address its agent saw
+	 * vmsync record's connection come from.
+	 */
+	const char *relay_host;
+	uint16_t relay_ctrl, relay_data;
 };
 
-/* "NAME@CID" (CID 3 and up); false, saying why, when malformed. */
+/*
+ * "NAME@CID" (CID 3 and up) or "NAME@ADDRESS[:PORT]" (a host name or IPv4
+ * address, the agent's TCP port 5340 by default); false, saying why, when
+ * malformed.
+ */
 bool guest_parse(struct guest *g, const char *arg);
 /* Try its agent if still waited for; notice if it went away. */
 void guest_poll(struct guest *g, const struct guest_config *c);

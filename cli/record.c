@@ -3,7 +3,8 @@
  * record.c - vmsync record: on a KVM host, record the host's kvm_tsc_*
  * events (and the events asked for) and its guests' traces, through a relay
  * daemon of its own, into one directory that vmsync merge takes as it is.
- * Guests are reached through their vmsync agent over vsock (guest.c).
+ * Guests are reached through their vmsync agent over vsock, or over their
+ * network (guest.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "guest.h"
 #include "live_view.h"
+#include "net.h"
 #include "proto.h"
 #include "proxy.h"
 #include "relayd.h"
@@ -69,13 +71,16 @@ struct state {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vmsync record [-A GUEST@CID]... [-e EVENT]... [-u UST_EVENT]...\n"
+		"usage: vmsync record [-A GUEST@CID|GUEST@ADDRESS[:PORT]]... [-e EVENT]...\n"
+		"                     [-u UST_EVENT]...\n"
 		"                     [--clock tsc|default] [--modes] [--live] [-o DIR]\n"
 		"                     [--relayd-port PORT | --relayd URL] [--wait-guest S] [-q]\n"
 		"                     [-- COMMAND...]\n"
 		"On a KVM host: record the host's kvm_tsc_* events and the guests named with -A\n"
 		"(each runs 'vmsync agent'), until COMMAND ends or Ctrl-C, into DIR.\n"
 		"  -A GUEST@CID      a guest and its vsock CID; one not up yet is waited for\n"
+		"  -A GUEST@ADDRESS[:PORT]  a guest reached over its network instead (its agent\n"
+		"                    runs with --net): it streams to the relay daemon directly\n"
 		"  -e EVENT          a kernel event to record on the host and in the guests\n"
 		"                    (wildcards as lttng's; guests record lttng_logger without -e)\n"
 		"  -u UST_EVENT      a user-space (LTTng-UST) event, on the host and in the guests\n"
@@ -122,10 +127,10 @@ static bool parse(int argc, char **argv, struct options *o)
 			if (!guest_parse(&g[o->nr_guests], optarg))
 				return false;
 			for (size_t i = 0; i < o->nr_guests; i++)
-				if (g[i].cid == g[o->nr_guests].cid ||
+				if (!strcmp(g[i].where, g[o->nr_guests].where) ||
 				    !strcmp(g[i].name, g[o->nr_guests].name)) {
-					vs_err("-A %s: guest %s or CID %u is named twice", optarg,
-					       g[i].name, g[i].cid);
+					vs_err("-A %s: guest %s or %s is named twice", optarg,
+					       g[i].name, g[i].where);
 					return false;
 				}
 			o->nr_guests++;
@@ -203,6 +208,21 @@ static bool load(struct state *s, const char *mod, const char *why)
 	return true;
 }
 
+/* How many guests are reached over vsock, and over the network. */
+static size_t vsock_guests(const struct options *o)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nr_guests; i++)
+		n += o->guests[i].cid != 0;
+	return n;
+}
+
+static size_t net_guests(const struct options *o)
+{
+	return o->nr_guests - vsock_guests(o);
+}
+
 /* The modules the mode needs, before LTTng's session daemon. */
 static bool host_modules(const struct options *o, struct state *s)
 {
@@ -210,7 +230,7 @@ static bool host_modules(const struct options *o, struct state *s)
 	return (o->tsc ? load(s, "lttng-clock-tsc", "vmsync's TSC clock for LTTng, --clock tsc") :
 		load(s, "kvm_tsc_sync", "the beacons of --clock default")) &&
 	       load(s, "kvm_tsc_offset", "vmsync's kvm_tsc_* events") &&
-	       (!o->nr_guests || load(s, "vhost_vsock", "vsock to the guests' agents"));
+	       (!vsock_guests(o) || load(s, "vhost_vsock", "vsock to the guests' agents"));
 }
 
 /* A session daemon with vmsync's probes: ours, or the one running. */
@@ -246,11 +266,15 @@ static bool host_relay(const struct options *o, struct state *s)
 	char err[1024];
 
 	if (o->relayd_url ? !relayd_use(&s->relayd, o->relayd_url, err, sizeof(err)) :
-	    !relayd_start(&s->relayd, o->out, o->relayd_port, err, sizeof(err))) {
+	    !relayd_start(&s->relayd, o->out, o->relayd_port, net_guests(o) > 0, err,
+			  sizeof(err))) {
 		vs_err("%s", err);
 		return false;
 	}
-	if (!o->nr_guests)
+	if (!o->relayd_url && net_guests(o))
+		vs_info("the relay daemon takes streams on every address (ports %u and %u), for the guests reached over their network",
+			s->relayd.ctrl, s->relayd.data);
+	if (!vsock_guests(o))
 		return true;
 	s->ctrl = proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_CTRL, 0, s->relayd.host, s->relayd.ctrl);
 	s->data = s->ctrl ? proxy_vsock_to_tcp(VMSYNC_RELAY_VPORT_DATA, 0, s->relayd.host,
@@ -397,8 +421,15 @@ static void live_view_update(const struct options *o, struct state *s)
 /* Until COMMAND ends or a stop is asked; guests come and go meanwhile. */
 static int record_loop(const struct options *o, struct state *s)
 {
+	/*
+	 * A relay daemon elsewhere is streamed to at its address; vmsync
+	 * record's own, or one on this host's loopback, at this host's address
+	 * as each guest sees it (its agent knows it).
+	 */
 	struct guest_config gc = { o->tsc, &o->kernel, &o->ust, o->wait_guest_s,
-				   o->live ? LIVE_TIMER_US : 0 };
+				   o->live ? LIVE_TIMER_US : 0,
+				   o->relayd_url && !net_is_loopback(s->relayd.host) ?
+				   s->relayd.host : NULL, s->relayd.ctrl, s->relayd.data };
 	int status = 0;
 
 	if (o->command) {

@@ -1,35 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* relayd.c - see relayd.h. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "relayd.h"
 #include "util.h"
 
-bool tcp_port_open(const char *host, uint16_t port)
+bool relayd_start(struct relayd *r, const char *dir, uint16_t base, bool any, char *err,
+		  size_t len)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = inet_pton(AF_INET, host, &a.sin_addr) == 1 ?
-		 socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
-	bool open = fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a));
-
-	if (fd >= 0)
-		close(fd);
-	return open;
-}
-
-bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, size_t len)
-{
+	const char *listen = any ? "0.0.0.0" : "127.0.0.1";
 	char c[64], d[64], l[64], log[4096], path[4096];
 	int fd;
 	double end;
@@ -45,8 +32,8 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
 				 p);
 			return false;
 		}
-	snprintf(c, sizeof(c), "tcp://127.0.0.1:%u", r->ctrl);
-	snprintf(d, sizeof(d), "tcp://127.0.0.1:%u", r->data);
+	snprintf(c, sizeof(c), "tcp://%s:%u", listen, r->ctrl);
+	snprintf(d, sizeof(d), "tcp://%s:%u", listen, r->data);
 	snprintf(l, sizeof(l), "tcp://127.0.0.1:%u", r->live);
 	/* Its messages: kept beside the traces, for the user to read. */
 	snprintf(path, sizeof(path), "%s/lttng-relayd.log", dir);
@@ -100,7 +87,6 @@ bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, s
 
 bool relayd_use(struct relayd *r, const char *url, char *err, size_t len)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
 	char host[256];
 	unsigned long c = 5342, d = 5343;
 	const char *p = strncmp(url, "net://", 6) ? url : url + 6;
@@ -128,13 +114,10 @@ bool relayd_use(struct relayd *r, const char *url, char *err, size_t len)
 		if (!colon)
 			d = c + 1;
 	}
-	if (getaddrinfo(host, NULL, &hints, &ai) || !ai) {
+	if (!net_resolve(host, r->host, sizeof(r->host))) {
 		snprintf(err, len, "--relayd %s: no IPv4 address for '%s'", url, host);
 		return false;
 	}
-	inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, r->host,
-		  sizeof(r->host));
-	freeaddrinfo(ai);
 	r->ctrl = (uint16_t)c;
 	r->data = (uint16_t)d;
 	r->live = (uint16_t)(d < 65535 ? d + 1 : d);	/* LTTng's layout: 5342, 5343, 5344 */

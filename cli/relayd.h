@@ -18,12 +18,14 @@ struct relayd {
 };
 
 /*
- * Start lttng-relayd writing under @dir, listening on 127.0.0.1 ports
- * @base, @base + 1 and @base + 2 (control, data, live); wait until it
- * accepts connections. False with the reason in @err (a port in use says
- * which).
+ * Start lttng-relayd writing under @dir, listening on ports @base, @base + 1
+ * and @base + 2 (control, data, live): on 127.0.0.1, or for control and data
+ * on every address when @any (guests that stream over their network); wait
+ * until it accepts connections. False with the reason in @err (a port in
+ * use says which).
  */
-bool relayd_start(struct relayd *r, const char *dir, uint16_t base, char *err, size_t len);
+bool relayd_start(struct relayd *r, const char *dir, uint16_t base, bool any, char *err,
+		  size_t len);
 /*
  * Stop it once its sessions ended: it writes what it received, then
  * exits on SIGTERM.
@@ -35,7 +37,5 @@ void relayd_stop(struct relayd *r);
  * unknown, or when nothing answers there.
  */
 bool relayd_use(struct relayd *r, const char *url, char *err, size_t len);
-/* Whether something at IPv4 @host accepts connections on TCP @port. */
-bool tcp_port_open(const char *host, uint16_t port);
 
 #endif /* VMSYNC_CLI_RELAYD_H */

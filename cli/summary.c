@@ -102,7 +102,7 @@ static bool print_traces(const char *label, const char *name, const struct sessi
 bool summary_print(const char *dir, const char *host_session, const struct session_counts *host,
 		   const struct guest *guests, size_t nr_guests)
 {
-	char label[128];
+	char label[400];
 	bool ok;
 
 	strlist_free(&traces);
@@ -117,7 +117,7 @@ bool summary_print(const char *dir, const char *host_session, const struct sessi
 	for (size_t i = 0; i < nr_guests; i++) {
 		const struct guest *g = &guests[i];
 
-		snprintf(label, sizeof(label), "guest %s (CID %u)", g->name, g->cid);
+		snprintf(label, sizeof(label), "guest %s (%s)", g->name, g->where);
 		if (g->state == GUEST_FAILED) {
 			printf("  %-24s not recorded: %s\n", label, g->msg);
 			ok = false;
