@@ -26,7 +26,7 @@ kmod:
 tools: build/bin/tscguest build/asan/tscguest build/bin/vmsync-guests build/asan/vmsync-guests \
 	build/lib/liblttng-ust-clock-tsc.so build/asan/tscmark build/bin/tscmark build/bin/ust-clock-read \
 	build/plugin/babeltrace-plugin-vmsync.so build/asan/plugin/babeltrace-plugin-vmsync.so \
-	build/bin/vmsync-gentrace build/bin/vmsync build/asan/vmsync
+	build/bin/vmsync-gentrace build/bin/vmsync build/asan/vmsync build/static/vmsync
 
 GUESTS_SRC := statedump/vmsync-guests.c statedump/vmm_args.c
 
@@ -41,6 +41,17 @@ build/bin/vmsync: $(CLI_SRC) $(wildcard cli/*.h)
 build/asan/vmsync: $(CLI_SRC) $(wildcard cli/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(SANITIZE) -o $@ $(CLI_SRC) $(CLI_LIBS)
+
+# The same command as one file without shared libraries, to copy into a
+# guest that has LTTng but not vmsync's build (its agent). glibc still loads
+# its name service at run time to resolve host names: give addresses.
+# libxml2 (liblttng-ctl's) pulls ICU, which is C++.
+build/static/vmsync: $(CLI_SRC) $(wildcard cli/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -ffunction-sections -fdata-sections -Wl,--gc-sections -s \
+		-o $@ $(CLI_SRC) $$(pkg-config --static --libs lttng-ctl libxml-2.0) -lstdc++ -pthread \
+		2>$@.log || { cat $@.log; exit 1; }
+	@grep -v "statically linked applications requires at runtime\|: in function \`" $@.log || true
 
 build/bin/vmsync-guests: $(GUESTS_SRC) statedump/vmm_args.h
 	@mkdir -p $(@D)

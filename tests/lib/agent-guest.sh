@@ -4,9 +4,10 @@
 # on the lab host records: its agent, and the wait for its session.
 
 # agent_start NAME MODE: load vsock (and, in exact mode, the TSC clock plugin
-# the way the lab's CPU needs it), start 'vmsync agent --once' (with the
-# array AGENT_ARGS, if set), say so in $LAB_OUT/agent-up, and return once
-# the host started session vmsync-NAME. Sets AGENT (its pid).
+# the way the lab's CPU needs it), start 'vmsync agent --once' (the build
+# $AGENT_BIN, ASan's by default, with the array AGENT_ARGS, if set), say so
+# in $LAB_OUT/agent-up, and return once the host started session
+# vmsync-NAME. Sets AGENT (its pid).
 agent_start() {
 	local name=$1 mode=$2 i
 	modprobe vmw_vsock_virtio_transport
@@ -14,7 +15,7 @@ agent_start() {
 		# The lab's emulated CPU declares no invariant TSC (doc/clocks.md).
 		modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
 	fi
-	"$VMSYNC_REPO/build/asan/vmsync" agent --once ${AGENT_ARGS[@]+"${AGENT_ARGS[@]}"} \
+	"${AGENT_BIN:-$VMSYNC_REPO/build/asan/vmsync}" agent --once ${AGENT_ARGS[@]+"${AGENT_ARGS[@]}"} \
 		>"$LAB_OUT/agent.log" 2>&1 &
 	AGENT=$!
 	echo up >"$LAB_OUT/agent-up"

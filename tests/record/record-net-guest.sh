@@ -3,7 +3,8 @@
 # (-A GUEST@ADDRESS:PORT): the guest has a virtio-net device on qemu's user
 # network and no vsock device; its agent (--net) takes commands from the
 # host as the guest sees it, and its session streams to the relay daemon
-# over that network. Exact mode, every VM entry and exit recorded: the
+# over that network. The agent is the static build (build/static/vmsync,
+# no shared library), as copied into a guest without vmsync's build. Exact mode, every VM entry and exit recorded: the
 # guest's marks and the host's come out of 'vmsync merge' once each and in
 # order, every guest event inside guest mode of its vCPU, vsock never
 # needed, nothing left behind.
@@ -18,6 +19,8 @@ modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
 modprobe -r vhost_vsock 2>/dev/null || true
 modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
 pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
+ldd "$VMSYNC_REPO/build/static/vmsync" 2>&1 | grep -q 'not a dynamic executable' ||
+	fail "build/static/vmsync is not static: $(ldd "$VMSYNC_REPO/build/static/vmsync" 2>&1)"
 
 # The agent's TCP port is forwarded from the lab host's 127.0.0.1:15340;
 # the guest reaches the lab host's loopback (the relay daemon) at 10.0.2.2.
