@@ -271,8 +271,10 @@ static int accept_host(int lfd, bool tcp, const char *allowed, char *peer, size_
 		       a.vm.svm_cid);
 	} else {
 		inet_ntop(AF_INET, &a.in.sin_addr, peer, (socklen_t)len);
-		if (!strcmp(peer, allowed))
+		if (!strcmp(peer, allowed)) {
+			tcp_keepalive(fd);
 			return fd;
+		}
 		vs_err("refused a connection from %s: only the host (--net %s) commands the agent",
 		       peer, allowed);
 	}

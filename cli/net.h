@@ -16,10 +16,15 @@ bool net_resolve(const char *host, char *out, size_t len);
 bool net_is_loopback(const char *host);
 /*
  * Connect to @host (a name or dotted quad) at TCP @port within @timeout_s
- * seconds: the socket, or -1 with errno set (EHOSTUNREACH when @host has
- * no IPv4 address).
+ * seconds: the socket (tcp_keepalive()), or -1 with errno set
+ * (EHOSTUNREACH when @host has no IPv4 address).
  */
 int tcp_connect(const char *host, uint16_t port, double timeout_s);
+/*
+ * Probe the peer when the connection is idle, so that one gone silently (a
+ * guest killed, a host or network gone) ends it within about 30 s.
+ */
+void tcp_keepalive(int fd);
 /* Whether something at IPv4 @host accepts connections on TCP @port. */
 bool tcp_port_open(const char *host, uint16_t port);
 /* A listening TCP socket on every IPv4 address at @port; -1, errno set. */

@@ -54,7 +54,8 @@ bool proto_recv(int fd, char *buf, size_t len, double timeout_s)
 			continue;
 		r = (int)read(fd, &c, 1);
 		if (r <= 0) {
-			if (!r)
+			/* A keepalive's ETIMEDOUT is the peer's end, not our timeout. */
+			if (!r || errno == ETIMEDOUT)
 				errno = ECONNRESET;
 			return false;
 		}

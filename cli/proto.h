@@ -36,7 +36,8 @@
 bool proto_send(int fd, const char *line);
 /*
  * Read one line into @buf (newline removed) within @timeout_s seconds;
- * false at the end of the stream, on error or timeout (errno ETIMEDOUT).
+ * false at the end of the stream or on a connection error (errno ECONNRESET),
+ * on another error, or on timeout (errno ETIMEDOUT).
  */
 bool proto_recv(int fd, char *buf, size_t len, double timeout_s);
 /*
