@@ -147,8 +147,12 @@ static void start(struct guest *g, const struct guest_config *c)
 	 */
 	wait_s = c->wait_s > 120 ? c->wait_s : 120;
 	if (!proto_send(g->fd, line) || !proto_recv(g->fd, line, sizeof(line), wait_s)) {
-		snprintf(msg, sizeof(msg), "its agent did not answer the start of its session within %.0f s (--wait-guest)",
-			 wait_s);
+		if (errno == ETIMEDOUT)
+			snprintf(msg, sizeof(msg), "its agent did not answer the start of its session within %.0f s (--wait-guest)",
+				 wait_s);
+		else
+			snprintf(msg, sizeof(msg), "its agent's connection ended before it answered the start of its session (%s): did the guest shut down or die?",
+				 strerror(errno));
 		fail(g, msg);
 		return;
 	}
