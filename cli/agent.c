@@ -77,9 +77,13 @@ static bool start(struct recording *r, const char *cmd, const char *peer, char *
 	    !proto_arg(cmd, "ctrl", ctrl, sizeof(ctrl)) || !proto_arg(cmd, "data", data, sizeof(data)) ||
 	    !proto_arg(cmd, "kernel", kern, sizeof(kern)) || !proto_arg(cmd, "ust", ust, sizeof(ust)) ||
 	    !parse_uint(ctrl, 1, UINT32_MAX, &cport) || !parse_uint(data, 1, UINT32_MAX, &dport) ||
-	    (proto_arg(cmd, "live", live, sizeof(live)) && !parse_uint(live, 0, UINT32_MAX, &live_us)) ||
-	    (proto_arg(cmd, "via", via, sizeof(via)) && strcmp(via, "net")) ||
-	    (proto_arg(cmd, "relay", relay, sizeof(relay)) && !relay[0]) ||
+	    /* Optional, but whole when there. */
+	    (proto_has(cmd, "live") && (!proto_arg(cmd, "live", live, sizeof(live)) ||
+					!parse_uint(live, 0, UINT32_MAX, &live_us))) ||
+	    (proto_has(cmd, "via") && (!proto_arg(cmd, "via", via, sizeof(via)) ||
+				       strcmp(via, "net"))) ||
+	    (proto_has(cmd, "relay") && (!proto_arg(cmd, "relay", relay, sizeof(relay)) ||
+					 !relay[0])) ||
 	    (!strcmp(via, "net") && (cport > 65535 || dport > 65535)) ||
 	    (strcmp(clock, "tsc") && strcmp(clock, "default"))) {
 		snprintf(err, len, "malformed START command (vmsync record and agent of different versions?): %.200s",
@@ -350,15 +354,21 @@ int cmd_agent(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (tport != VMSYNC_AGENT_PORT && !net) {
+		vs_err("--tcp-port: the agent listens on TCP only with --net HOST");
+		return 2;
+	}
 	lfd[0] = listen_vsock(vport);
-	if (lfd[0] < 0) {
+	if (lfd[0] < 0 && net) {
 		/* Without vsock, an agent reached over the network still serves. */
+		vs_info("not listening on vsock port %u (%s): over the network only",
+			vport, strerror(errno));
+	} else if (lfd[0] < 0) {
 		vs_err("cannot listen on vsock port %u: %s%s", vport, strerror(errno),
 		       errno == EAFNOSUPPORT || errno == ENODEV ?
 		       " (no vsock in this guest: give its VM a vhost-vsock-pci device and load vmw_vsock_virtio_transport)" :
 		       errno == EADDRINUSE ? " (another agent runs)" : "");
-		if (!net)
-			return 1;
+		return 1;
 	} else {
 		vs_info("listening on vsock port %u for vmsync record on the host", vport);
 	}

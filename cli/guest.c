@@ -96,8 +96,12 @@ static void fail(struct guest *g, const char *why)
 	vs_err("guest %s (%s): %s", g->name, g->where, g->msg);
 }
 
-/* The agent answered: greet it and start its session. */
-static void start(struct guest *g, const struct guest_config *c)
+/*
+ * Something took the connection: greet it, within @greet_s seconds, and
+ * start its session. What does not answer is waited for still (see
+ * enum guest_unanswered), unless it is a vsock agent that hangs up.
+ */
+static void start(struct guest *g, const struct guest_config *c, double greet_s)
 {
 	char line[8192], kern[2048] = "-", ust[2048] = "-", msg[1024], relay[300];
 	struct strlist k = { 0 };
@@ -105,19 +109,18 @@ static void start(struct guest *g, const struct guest_config *c)
 	bool ok;
 
 	if (!proto_send(g->fd, "HELLO vmsync " VMSYNC_PROTO_VERSION) ||
-	    !proto_recv(g->fd, line, sizeof(line), 30)) {
-		/*
-		 * Closed unanswered: a port forwarder whose guest is not up yet,
-		 * or an agent that takes commands from another address. Still
-		 * waited for; guest_poll() says which it may be in the end.
-		 */
-		if (errno == ECONNRESET || errno == EPIPE) {
-			close(g->fd);
-			g->fd = -1;
-			g->closed_unanswered = true;
+	    !proto_recv(g->fd, line, sizeof(line), greet_s)) {
+		int e = errno;
+
+		close(g->fd);
+		g->fd = -1;
+		if (e == EINTR)		/* a stop asked: the caller sees it */
+			return;
+		if (g->cid && e != ETIMEDOUT) {
+			fail(g, "what answers on the agent's port hung up on vmsync's greeting: is it a vmsync agent of this version?");
 			return;
 		}
-		fail(g, "its agent's port took the connection but did not answer vmsync's greeting in 30 s");
+		g->unanswered = e == ETIMEDOUT ? GUEST_SILENT : GUEST_HUNG_UP;
 		return;
 	}
 	if (sscanf(line, "HELLO vmsync " VMSYNC_PROTO_VERSION " %255s", g->hostname) != 1) {
@@ -150,6 +153,8 @@ static void start(struct guest *g, const struct guest_config *c)
 		if (errno == ETIMEDOUT)
 			snprintf(msg, sizeof(msg), "its agent did not answer the start of its session within %.0f s (--wait-guest)",
 				 wait_s);
+		else if (errno == EMSGSIZE)
+			snprintf(msg, sizeof(msg), "too many events for one command to the agent");
 		else
 			snprintf(msg, sizeof(msg), "its agent's connection ended before it answered the start of its session (%s): did the guest shut down or die?",
 				 strerror(errno));
@@ -173,20 +178,28 @@ void guest_poll(struct guest *g, const struct guest_config *c)
 	if (g->state == GUEST_WAITING) {
 		if (!g->first_try)
 			g->first_try = now;
+		double left = g->first_try + c->wait_s - now;
+
 		g->fd = agent_connect(g);
 		if (g->fd >= 0)
-			start(g, c);
+			/* An agent answers at once: a short wait keeps the loop going. */
+			start(g, c, left < 1 ? 1 : left < 5 ? left : 5);
+		else
+			g->unanswered = GUEST_NO_CONNECTION;
 		if (g->state == GUEST_WAITING && now - g->first_try >= c->wait_s) {
 			char why[768];
 
-			if (g->cid)
+			if (g->unanswered == GUEST_SILENT)
+				snprintf(why, sizeof(why), "its agent's port at %s took connections but did not answer vmsync's greeting for %.0f s: is its agent busy with another vmsync record, or the guest not up behind a port forwarder?",
+					 g->where, c->wait_s);
+			else if (g->cid)
 				snprintf(why, sizeof(why), "its agent did not answer on vsock port %u within %.0f s: is the guest up, with a vhost-vsock-pci device of guest-cid %u, and 'vmsync agent' running in it ('systemctl start vmsync-agent')?",
 					 VMSYNC_AGENT_PORT, c->wait_s, g->cid);
 			else if (!net_resolve(g->addr, why, sizeof(why)))
 				snprintf(why, sizeof(why), "no IPv4 address for '%s' within %.0f s: give its address, or a name this host resolves",
 					 g->addr, c->wait_s);
-			else if (g->closed_unanswered)
-				snprintf(why, sizeof(why), "its agent's port at %s took connections but closed them unanswered for %.0f s: is 'vmsync agent --net HOST' running in the guest, HOST being this host's address as the guest sees it (the agent takes commands from that address only)?",
+			else if (g->unanswered == GUEST_HUNG_UP)
+				snprintf(why, sizeof(why), "its agent's port at %s took connections but hung up unanswered for %.0f s: is the guest up, and 'vmsync agent --net HOST' of this vmsync's version running in it, HOST being this host's address as the guest sees it (the agent takes commands from that address only)?",
 					 g->where, c->wait_s);
 			else
 				snprintf(why, sizeof(why), "its agent did not answer at %s within %.0f s: is the guest up and reachable there, and 'vmsync agent --net HOST' running in it (HOST: this host's address as the guest sees it)?",

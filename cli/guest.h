@@ -32,7 +32,11 @@ struct guest {
 	enum guest_state state;
 	int fd;
 	double first_try;	/* when it was first tried (now_s()) */
-	bool closed_unanswered;	/* its port took a connection and closed it */
+	enum guest_unanswered {	/* how its last try went, while waited for */
+		GUEST_NO_CONNECTION,	/* its port took none */
+		GUEST_SILENT,		/* took one, no greeting back in time */
+		GUEST_HUNG_UP,		/* took one, closed it (a port forwarder) */
+	} unanswered;
 	char hostname[256];
 	char session[96];	/* its session's name, in the relay daemon's tree */
 	struct session_counts counts;

@@ -13,11 +13,13 @@
 
 bool proto_send(int fd, const char *line)
 {
-	char buf[4096];
+	char buf[8192];		/* the longest line proto_recv() callers take */
 	int n = snprintf(buf, sizeof(buf), "%s\n", line);
 
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		errno = EMSGSIZE;
 		return false;
+	}
 	for (int off = 0; off < n;) {
 		ssize_t w = send(fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
 
@@ -69,21 +71,30 @@ bool proto_recv(int fd, char *buf, size_t len, double timeout_s)
 	return false;
 }
 
-bool proto_arg(const char *line, const char *key, char *out, size_t len)
+/* The value of word @key in @line, or NULL. */
+static const char *find_arg(const char *line, const char *key)
 {
 	size_t k = strlen(key);
 
-	for (const char *p = line; p && *p; p = strchr(p, ' '), p = p ? p + 1 : NULL) {
-		if (!strncmp(p, key, k) && p[k] == '=') {
-			const char *v = p + k + 1;
-			size_t n = strcspn(v, " ");
+	for (const char *p = line; p && *p; p = strchr(p, ' '), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, k) && p[k] == '=')
+			return p + k + 1;
+	return NULL;
+}
 
-			if (n >= len)
-				return false;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return true;
-		}
-	}
-	return false;
+bool proto_has(const char *line, const char *key)
+{
+	return find_arg(line, key) != NULL;
+}
+
+bool proto_arg(const char *line, const char *key, char *out, size_t len)
+{
+	const char *v = find_arg(line, key);
+	size_t n = v ? strcspn(v, " ") : 0;
+
+	if (!v || n >= len)
+		return false;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return true;
 }

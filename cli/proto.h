@@ -32,7 +32,7 @@
 /* LTTng's own default relay daemon ports (control; data and live follow). */
 #define VMSYNC_RELAYD_PORT 5342
 
-/* Send @line (no newline) and a newline; false on error. */
+/* Send @line (no newline) and a newline; false on error (EMSGSIZE: too long). */
 bool proto_send(int fd, const char *line);
 /*
  * Read one line into @buf (newline removed) within @timeout_s seconds;
@@ -42,8 +42,10 @@ bool proto_send(int fd, const char *line);
 bool proto_recv(int fd, char *buf, size_t len, double timeout_s);
 /*
  * The value of KEY=VALUE word @key in @line, copied into @out; false when
- * absent or too long.
+ * absent or too long (tell them apart with proto_has()).
  */
 bool proto_arg(const char *line, const char *key, char *out, size_t len);
+/* Whether @line has a KEY=VALUE word @key. */
+bool proto_has(const char *line, const char *key);
 
 #endif /* VMSYNC_CLI_PROTO_H */
