@@ -161,21 +161,25 @@ static bool finish(struct recording *r, struct session_counts *c, char *err, siz
 
 /*
  * One connection from the host: a whole recording. @peer: the host's IPv4
- * address when it came over the network, NULL over vsock.
+ * address when it came over the network, NULL over vsock. Whether the host
+ * asked for a recording (START), however it went: a connection that ends
+ * before is no recording (a port forwarder delivers connections the host
+ * gave up on while the guest booted).
  */
-static void serve(int fd, const char *hostname, const char *peer)
+static bool serve(int fd, const char *hostname, const char *peer)
 {
 	struct recording r = { 0 };
 	char line[8192], err[1024], reply[1200];
+	bool asked = false;
 
 	if (!proto_recv(fd, line, sizeof(line), 30) ||
 	    strcmp(line, "HELLO vmsync " VMSYNC_PROTO_VERSION)) {
 		vs_err("a connection from the host without vmsync's greeting: closed");
-		return;
+		return false;
 	}
 	snprintf(reply, sizeof(reply), "HELLO vmsync %s %s", VMSYNC_PROTO_VERSION, hostname);
 	if (!proto_send(fd, reply))
-		return;
+		return false;
 	while (!stopping) {
 		struct session_counts c = { 0 };
 
@@ -187,9 +191,12 @@ static void serve(int fd, const char *hostname, const char *peer)
 			if (r.started)
 				vs_err("the host closed the connection mid-recording: ending session %s",
 				       r.name);
+			else if (!asked)
+				vs_info("the host closed the connection before asking for a recording: waiting for another");
 			break;
 		}
 		if (!strncmp(line, "START ", 6) && !r.started) {
+			asked = true;
 			err[0] = '\0';
 			if (start(&r, line, peer, err, sizeof(err))) {
 				vs_info("recording session %s for the host, streaming to %s%s", r.name,
@@ -222,6 +229,7 @@ static void serve(int fd, const char *hostname, const char *peer)
 		if (!finish(&r, &c, err, sizeof(err)))
 			vs_err("%s", err);
 	}
+	return asked;
 }
 
 static void usage(FILE *f)
@@ -233,7 +241,7 @@ static void usage(FILE *f)
 		"                   (the host as this guest sees it); the guest's session then\n"
 		"                   streams to the relay daemon over the network\n"
 		"  --tcp-port PORT  the TCP port for --net (%u)\n"
-		"  --once           end after one recording\n"
+		"  --once           end after one recording (asked for, even if it failed)\n"
 		"  -q               print only errors\n", VMSYNC_AGENT_PORT, VMSYNC_AGENT_PORT);
 }
 
@@ -302,7 +310,7 @@ int cmd_agent(int argc, char **argv)
 	uint16_t tport = VMSYNC_AGENT_PORT;
 	const char *net = NULL;
 	unsigned long v;
-	bool once = false;
+	bool once = false, asked;
 	int c, lfd[2] = { -1, -1 };	/* vsock, TCP */
 
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -395,9 +403,9 @@ int cmd_agent(int argc, char **argv)
 				fd = accept_host(lfd[i], i == 1, allowed, peer, sizeof(peer));
 		if (fd < 0)
 			continue;
-		serve(fd, hostname, peer[0] ? peer : NULL);
+		asked = serve(fd, hostname, peer[0] ? peer : NULL);
 		close(fd);
-		if (once)
+		if (once && asked)
 			break;
 	}
 	for (int i = 0; i < 2; i++)
