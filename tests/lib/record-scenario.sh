@@ -34,6 +34,27 @@ marks_in_order() {
 	echo "$2: kernel marks $seq"
 }
 
+# merged_all_inside DIR WHO...: vmsync merge of DIR has WHO's marks 1..count
+# once each and in order (in $T/merged.txt), and vmsync check finds every
+# guest event, at least count of them, inside guest mode of its vCPU.
+merged_all_inside() {
+	local dir=$1 m line total inside
+	shift
+	"$vmsync" merge "$dir" >"$T/merged.txt" 2>"$T/merge.err" ||
+		fail "vmsync merge of $dir failed: $(cat "$T/merge.err")"
+	cat "$T/merge.err"
+	for m in "$@"; do
+		marks_in_order "$T/merged.txt" "$m"
+	done
+	"$vmsync" check "$dir" >"$T/check.txt" 2>&1 || fail "vmsync check failed: $(cat "$T/check.txt")"
+	line=$(grep '^vmsync-check: ' "$T/check.txt") || fail "no summary from vmsync check"
+	echo "$line"
+	read -r total inside <<<"$(echo "$line" |
+		sed -n 's/^vmsync-check: \([0-9]*\) guest events; \([0-9]*\) inside.*/\1 \2/p')"
+	[ -n "$total" ] && [ "$total" -ge "$count" ] && [ "$inside" = "$total" ] ||
+		fail "every guest event (at least $count marks) must be inside guest mode"
+}
+
 record_scenario() {
 	local mode=$1 st=0 ust=() g1 g2 n m
 	count=10

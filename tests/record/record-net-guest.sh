@@ -11,7 +11,7 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# marks_in_order
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# merged_all_inside
 
 count=10
 lttng_unload_all
@@ -76,17 +76,5 @@ for m in kvm_tsc_offset lttng_probe_kvm_tsc lttng_probe_kvm_vcpu; do
 	grep -q "^$m " /proc/modules && fail "vmsync record left module $m loaded"
 done
 
-"$vmsync" merge "$rec" >"$T/merged.txt" 2>"$T/merge.err" ||
-	fail "vmsync merge failed: $(cat "$T/merge.err")"
-cat "$T/merge.err"
-for m in host g1; do
-	marks_in_order "$T/merged.txt" "$m"
-done
-"$vmsync" check "$rec" >"$T/check.txt" 2>&1 || fail "vmsync check failed: $(cat "$T/check.txt")"
-line=$(grep '^vmsync-check: ' "$T/check.txt") || fail "no summary from vmsync check"
-echo "$line"
-n=$(echo "$line" | sed -n 's/^vmsync-check: \([0-9]*\) guest events; \([0-9]*\) inside.*/\1 \2/p')
-read -r total inside <<<"$n"
-[ -n "$total" ] && [ "$total" -ge "$count" ] && [ "$inside" = "$total" ] ||
-	fail "in exact mode every guest event (at least g1's $count marks) must be inside guest mode"
+merged_all_inside "$rec" host g1
 lttng_unload_all

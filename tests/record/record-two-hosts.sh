@@ -13,7 +13,7 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# marks_in_order
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# merged_all_inside
 
 count=10
 lttng_unload_all
@@ -76,17 +76,5 @@ for h in vmsync-host vmsync-guest; do
 	ls -d "$central/$h"/vmsync-host-*/kernel >/dev/null 2>&1 ||
 		fail "no trace of host $h in the central tree: $(find "$central" -name metadata)"
 done
-"$vmsync" merge "$central" >"$T/merged.txt" 2>"$T/merge.err" ||
-	fail "vmsync merge of the central tree failed: $(cat "$T/merge.err")"
-cat "$T/merge.err"
-for m in host hostb; do
-	marks_in_order "$T/merged.txt" "$m"
-done
-"$vmsync" check "$central" >"$T/check.txt" 2>&1 || fail "vmsync check failed: $(cat "$T/check.txt")"
-line=$(grep '^vmsync-check: ' "$T/check.txt") || fail "no summary from vmsync check"
-echo "$line"
-n=$(echo "$line" | sed -n 's/^vmsync-check: \([0-9]*\) guest events; \([0-9]*\) inside.*/\1 \2/p')
-read -r total inside <<<"$n"
-[ -n "$total" ] && [ "$total" -ge "$count" ] && [ "$inside" = "$total" ] ||
-	fail "every event of the second host (at least its $count marks) must be inside guest mode"
+merged_all_inside "$central" host hostb
 lttng_unload_all
