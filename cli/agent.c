@@ -66,11 +66,11 @@ static bool load(struct recording *r, const char *mod, char *err, size_t len)
 static bool start(struct recording *r, const char *cmd, const char *peer, char *err, size_t len)
 {
 	char clock[16], ctrl[16], data[16], live[16], kern[2048], ust[2048], *url = r->url;
-	char via[16] = "vsock", relay[256] = "";
+	char via[16], relay[256] = "";
 	struct strlist kernel = { 0 }, user = { 0 };
 	unsigned long cport, dport, live_us = 0;
 	uint16_t lc, ld;
-	bool ok = false, tsc;
+	bool ok = false, tsc, net = proto_has(cmd, "via");	/* via=net: checked below */
 
 	if (!proto_arg(cmd, "name", r->name, sizeof(r->name)) ||
 	    !proto_arg(cmd, "clock", clock, sizeof(clock)) ||
@@ -80,18 +80,17 @@ static bool start(struct recording *r, const char *cmd, const char *peer, char *
 	    /* Optional, but whole when there. */
 	    (proto_has(cmd, "live") && (!proto_arg(cmd, "live", live, sizeof(live)) ||
 					!parse_uint(live, 0, UINT32_MAX, &live_us))) ||
-	    (proto_has(cmd, "via") && (!proto_arg(cmd, "via", via, sizeof(via)) ||
-				       strcmp(via, "net"))) ||
+	    (net && (!proto_arg(cmd, "via", via, sizeof(via)) || strcmp(via, "net"))) ||
 	    (proto_has(cmd, "relay") && (!proto_arg(cmd, "relay", relay, sizeof(relay)) ||
 					 !relay[0])) ||
-	    (!strcmp(via, "net") && (cport > 65535 || dport > 65535)) ||
+	    (net && (cport > 65535 || dport > 65535)) ||
 	    (strcmp(clock, "tsc") && strcmp(clock, "default"))) {
 		snprintf(err, len, "malformed START command (vmsync record and agent of different versions?): %.200s",
 			 cmd);
 		return false;
 	}
 	tsc = !strcmp(clock, "tsc");
-	if (!strcmp(via, "net") && !peer) {
+	if (net && !peer) {
 		snprintf(err, len, "a guest commanded over vsock streams over vsock (via=net asked)");
 		return false;
 	}
@@ -116,7 +115,7 @@ static bool start(struct recording *r, const char *cmd, const char *peer, char *
 		       "a session daemon was running: its user-space packets are on the TSC clock only if it was started with LTTNG_UST_CLOCK_PLUGIN (doc/clocks.md)");
 	if (!tsc && !r->sessiond && !load(r, "lttng-probe-kvm-tsc", err, len))
 		goto out;
-	if (!strcmp(via, "net")) {
+	if (net) {
 		/* Straight to the relay daemon, over the guest's network. */
 		snprintf(url, sizeof(r->url), "net://%s:%lu:%lu", relay[0] ? relay : peer, cport, dport);
 	} else {

@@ -85,14 +85,11 @@ fail:
 
 bool tcp_port_open(const char *host, uint16_t port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = inet_pton(AF_INET, host, &a.sin_addr) == 1 ?
-		 socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
-	bool open = fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a));
+	int fd = tcp_connect(host, port, 10);
 
 	if (fd >= 0)
 		close(fd);
-	return open;
+	return fd >= 0;
 }
 
 int tcp_listen_any(uint16_t port)

@@ -25,7 +25,7 @@ int tcp_connect(const char *host, uint16_t port, double timeout_s);
  * guest killed, a host or network gone) ends it within about 30 s.
  */
 void tcp_keepalive(int fd);
-/* Whether something at IPv4 @host accepts connections on TCP @port. */
+/* Whether something at @host accepts connections on TCP @port (within 10 s). */
 bool tcp_port_open(const char *host, uint16_t port);
 /* A listening TCP socket on every IPv4 address at @port; -1, errno set. */
 int tcp_listen_any(uint16_t port);
