@@ -34,11 +34,23 @@ marks_in_order() {
 	echo "$2: kernel marks $seq"
 }
 
-# merged_all_inside DIR WHO...: vmsync merge of DIR has WHO's marks 1..count
-# once each and in order (in $T/merged.txt), and vmsync check finds every
-# guest event, at least count of them, inside guest mode of its vCPU.
-merged_all_inside() {
-	local dir=$1 m line total inside
+# record_clean_start: exact mode on the lab host, as a test of vmsync record
+# begins: no LTTng session or module of an earlier test, none of vmsync's
+# modules but the clock plugin, loaded the way the lab's CPU needs it (no
+# invariant TSC declared, doc/clocks.md), and no relay daemon running.
+record_clean_start() {
+	lttng_unload_all
+	modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
+	modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
+	if pgrep -x lttng-relayd; then
+		fail "an lttng-relayd runs before the test"
+	fi
+}
+
+# merged_in_order DIR WHO...: vmsync merge of DIR (in $T/merged.txt) has
+# each WHO's marks 1..count once each and in order.
+merged_in_order() {
+	local dir=$1 m
 	shift
 	"$vmsync" merge "$dir" >"$T/merged.txt" 2>"$T/merge.err" ||
 		fail "vmsync merge of $dir failed: $(cat "$T/merge.err")"
@@ -46,7 +58,14 @@ merged_all_inside() {
 	for m in "$@"; do
 		marks_in_order "$T/merged.txt" "$m"
 	done
-	"$vmsync" check "$dir" >"$T/check.txt" 2>&1 || fail "vmsync check failed: $(cat "$T/check.txt")"
+}
+
+# merged_all_inside DIR WHO...: merged_in_order, and vmsync check finds
+# every guest event, at least count of them, inside guest mode of its vCPU.
+merged_all_inside() {
+	local line total inside
+	merged_in_order "$@"
+	"$vmsync" check "$1" >"$T/check.txt" 2>&1 || fail "vmsync check failed: $(cat "$T/check.txt")"
 	line=$(grep '^vmsync-check: ' "$T/check.txt") || fail "no summary from vmsync check"
 	echo "$line"
 	read -r total inside <<<"$(echo "$line" |
@@ -136,12 +155,7 @@ EOS
 	[ "$n" = $((3 + ${#ust[@]})) ] || fail "$n traces under $rec: $(find "$rec" -name metadata)"
 
 	# One timeline: every mark once, in order.
-	"$vmsync" merge "$rec" >"$T/merged.txt" 2>"$T/merge.err" ||
-		fail "vmsync merge failed: $(cat "$T/merge.err")"
-	cat "$T/merge.err"
-	for m in host g1 g2; do
-		marks_in_order "$T/merged.txt" "$m"
-	done
+	merged_in_order "$rec" host g1 g2
 	# Both user-space traces on the timeline, each against its kernel's marks.
 	if [ -n "${ust[*]}" ]; then
 		for m in host g2; do

@@ -10,14 +10,11 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# marks_in_order
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# record_clean_start, merged_in_order
 
 count=10
-lttng_unload_all
-modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
-modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
+record_clean_start
 modprobe vhost_vsock
-pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
 
 "$VMSYNC_REPO/tests/lab/guest" --uuid 7d1c1a10-3c2b-4f0e-9a55-0e7f3b1d2c06 --name g1 \
 	--out "$T/g1" --cpu-flags -tsc-adjust \
@@ -63,10 +60,5 @@ pgrep -x lttng-relayd && fail "vmsync record left lttng-relayd running"
 pgrep -x lttng-sessiond && fail "vmsync record left the lttng-sessiond it started"
 grep -q '^kvm_tsc_offset ' /proc/modules && fail "vmsync record left kvm_tsc_offset loaded"
 
-"$vmsync" merge "$rec" >"$T/merged.txt" 2>"$T/merge.err" ||
-	fail "vmsync merge failed: $(cat "$T/merge.err")"
-cat "$T/merge.err"
-for m in host g1; do
-	marks_in_order "$T/merged.txt" "$m"
-done
+merged_in_order "$rec" host g1
 lttng_unload_all

@@ -9,14 +9,11 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# marks_in_order
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# record_clean_start, merged_in_order
 
 count=12
-lttng_unload_all
-modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
-modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
+record_clean_start
 modprobe vhost_vsock
-pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
 
 "$VMSYNC_REPO/tests/lab/guest" --uuid 7d1c1a10-3c2b-4f0e-9a55-0e7f3b1d2c03 --name g1 \
 	--out "$T/g1" --cpu-flags -tsc-adjust \
@@ -88,11 +85,7 @@ read -r first done_at <"$T/live-times"
 echo "live view: g1's first mark shown at ${first}s, its last written at ${done_at}s"
 
 # On host time: each mark where vmsync merge puts it from the traces on disk.
-"$vmsync" merge "$rec" >"$T/merged.txt" 2>"$T/merge.err" ||
-	fail "vmsync merge failed: $(cat "$T/merge.err")"
-for m in host g1; do
-	marks_in_order "$T/merged.txt" "$m"
-done
+merged_in_order "$rec" host g1
 grep -o '^\[[^]]*\].*vmsync-mark [a-z0-9]* [0-9]*' "$T/live.txt" |
 	sed 's/ (+[^)]*)//; s/^\(\[[^]]*\]\).*\(vmsync-mark .*\)/\1 \2/' | sort >"$T/live-marks"
 grep -o '^\[[^]]*\].*vmsync-mark [a-z0-9]* [0-9]*' "$T/merged.txt" |

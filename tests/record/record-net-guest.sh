@@ -11,14 +11,11 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# merged_all_inside
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# record_clean_start, merged_all_inside
 
 count=10
-lttng_unload_all
-modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
+record_clean_start
 modprobe -r vhost_vsock 2>/dev/null || true
-modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
-pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
 libs=$(ldd "$VMSYNC_REPO/build/static/vmsync" 2>&1 || true)
 case "$libs" in
 *"not a dynamic executable"*) ;;

@@ -13,13 +13,10 @@
 . "$VMSYNC_REPO/tests/lib/labtest.sh"
 needs_lttng
 vmsync=$VMSYNC_REPO/build/asan/vmsync
-. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# merged_all_inside
+. "$VMSYNC_REPO/tests/lib/record-scenario.sh"	# record_clean_start, merged_all_inside
 
 count=10
-lttng_unload_all
-modprobe -r kvm_tsc_offset kvm_tsc_sync 2>/dev/null || true
-modprobe lttng-clock-tsc 2>/dev/null || modprobe lttng-clock-tsc assume_invariant=1
-pgrep -x lttng-relayd && fail "an lttng-relayd runs before the test"
+record_clean_start
 
 central=$(mktemp -d /tmp/vmsync-central.XXXXXX)
 lttng-relayd -d -o "$central" || fail "cannot start the central lttng-relayd"
